@@ -1,0 +1,220 @@
+package org.m365mail.config;
+
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.resource.spi.InvalidPropertyException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * The connector's configuration, checked once, in one place.
+ *
+ * <p>{@link #validate(Values)} reports every problem at once, each naming the property and saying what to put
+ * there, so an administrator fixes the pool in one round rather than one error at a time.
+ *
+ * @param transport          GRAPH or SMTP
+ * @param tenantId           Entra tenant id or verified domain
+ * @param clientId           application (client) id
+ * @param clientSecret       client secret value
+ * @param authorityUrl       sign-in host without trailing slash, e.g. {@code https://login.microsoftonline.com}
+ * @param graphUrl           Graph host without trailing slash, e.g. {@code https://graph.microsoft.com}
+ * @param fromAddress        the mailbox that sends
+ * @param fromName           display name of the sender, or {@code null}
+ * @param smtpHost           SMTP submission host
+ * @param smtpPort           SMTP submission port
+ * @param trustStorePath     extra trusted certificates (PKCS#12 or JKS), or {@code null}
+ * @param trustStorePassword its password, or {@code null}
+ */
+public record MailSettings(TransportKind transport, String tenantId, String clientId, Secret clientSecret,
+                           String authorityUrl, String graphUrl, InternetAddress fromAddress, String fromName,
+                           String smtpHost, int smtpPort, Path trustStorePath, Secret trustStorePassword) {
+
+    /** Scope of Exchange Online for SMTP AUTH with client credentials (Microsoft documents this exact value). */
+    public static final String EXCHANGE_SCOPE = "https://outlook.office365.com/.default";
+
+    private static final Pattern GUID = Pattern.compile(
+            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    private static final Pattern DOMAIN = Pattern.compile("(?i)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+");
+
+    /**
+     * The raw property values as the server set them on the managed connection factory.
+     */
+    public record Values(String transport, String tenantId, String clientId, String clientSecret,
+                         String authorityUrl, String graphUrl, String fromAddress, String fromName,
+                         String smtpHost, Integer smtpPort, String trustStorePath, String trustStorePassword) {
+
+        @Override
+        public String toString() {
+            // Generated record toString would print the secrets.
+            return "Values[transport=" + transport + ", tenantId=" + tenantId + ", clientId=" + clientId
+                    + ", authorityUrl=" + authorityUrl + ", graphUrl=" + graphUrl + ", fromAddress=" + fromAddress
+                    + ", smtpHost=" + smtpHost + ", smtpPort=" + smtpPort + "]";
+        }
+    }
+
+    /** The scope to ask Entra for when sending through Graph: {@code {graphUrl}/.default}. */
+    public String graphScope() {
+        return graphUrl + "/.default";
+    }
+
+    /** The authority msal4j talks to: {@code {authorityUrl}/{tenantId}/}. */
+    public String tenantAuthority() {
+        return authorityUrl + "/" + tenantId + "/";
+    }
+
+    /**
+     * Checks every property and builds the settings.
+     *
+     * @throws InvalidPropertyException naming each property that is missing or wrong and how to fix it
+     */
+    public static MailSettings validate(Values v) throws InvalidPropertyException {
+        List<String> problems = new ArrayList<>();
+
+        TransportKind transport = TransportKind.GRAPH;
+        if (v.transport() != null && !v.transport().isBlank()) {
+            try {
+                transport = TransportKind.valueOf(v.transport().trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                problems.add("transport must be GRAPH or SMTP (was '" + v.transport().trim() + "')");
+            }
+        }
+
+        String tenantId = trim(v.tenantId());
+        if (tenantId == null) {
+            problems.add("tenantId is required: the Directory (tenant) ID from the app registration's Overview page"
+                    + " in the Entra admin center, or the tenant's domain such as contoso.onmicrosoft.com");
+        } else if (!GUID.matcher(tenantId).matches() && !DOMAIN.matcher(tenantId).matches()) {
+            problems.add("tenantId must be a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47 or a domain such as "
+                    + "contoso.onmicrosoft.com (was '" + tenantId + "')");
+        }
+
+        String clientId = trim(v.clientId());
+        if (clientId == null) {
+            problems.add("clientId is required: the Application (client) ID from the app registration's Overview"
+                    + " page");
+        } else if (!GUID.matcher(clientId).matches()) {
+            problems.add("clientId must be the Application (client) ID, a GUID such as "
+                    + "00000000-0000-0000-0000-000000000000 (was '" + clientId + "')");
+        }
+
+        Secret clientSecret = Secret.of(v.clientSecret());
+        if (clientSecret == null) {
+            problems.add("clientSecret is required: the Value (not the Secret ID) of a client secret from the app "
+                    + "registration's Certificates & secrets page");
+        }
+
+        String authorityUrl = https("authorityUrl", v.authorityUrl(), "https://login.microsoftonline.com", problems);
+        String graphUrl = https("graphUrl", v.graphUrl(), "https://graph.microsoft.com", problems);
+
+        InternetAddress fromAddress = null;
+        String from = trim(v.fromAddress());
+        if (from == null) {
+            problems.add("fromAddress is required: the mailbox that sends, such as notifications@contoso.com");
+        } else {
+            try {
+                fromAddress = new InternetAddress(from, true);
+                if (fromAddress.getPersonal() != null || !fromAddress.getAddress().contains("@")) {
+                    throw new AddressException("not a bare address");
+                }
+            } catch (AddressException e) {
+                problems.add("fromAddress must be a plain e-mail address such as notifications@contoso.com (was '"
+                        + from + "'); put a display name in fromName");
+            }
+        }
+
+        String smtpHost = trim(v.smtpHost()) == null ? "smtp.office365.com" : trim(v.smtpHost());
+        int smtpPort = v.smtpPort() == null ? 587 : v.smtpPort();
+        if (smtpPort < 1 || smtpPort > 65535) {
+            problems.add("smtpPort must be between 1 and 65535; Exchange Online uses 587 (was " + smtpPort + ")");
+        }
+
+        Path trustStorePath = null;
+        Secret trustStorePassword = Secret.of(v.trustStorePassword());
+        String trustStore = trim(v.trustStorePath());
+        if (trustStore != null) {
+            trustStorePath = Path.of(trustStore);
+            String problem = checkTrustStore(trustStorePath, trustStorePassword);
+            if (problem != null) {
+                problems.add(problem);
+            }
+        }
+
+        if (!problems.isEmpty()) {
+            String message = (problems.size() == 1 ? "Invalid mail connector configuration: "
+                    : "Invalid mail connector configuration (" + problems.size() + " problems): ")
+                    + String.join("; ", problems);
+            throw new InvalidPropertyException(message);
+        }
+        return new MailSettings(transport, tenantId, clientId, clientSecret, authorityUrl, graphUrl, fromAddress,
+                trim(v.fromName()), smtpHost, smtpPort, trustStorePath, trustStorePassword);
+    }
+
+    /** Loads the trust store named by {@code trustStorePath}; only call on validated settings. */
+    public KeyStore loadTrustStore() throws IOException, GeneralSecurityException {
+        return load(trustStorePath, trustStorePassword);
+    }
+
+    private static String checkTrustStore(Path path, Secret password) {
+        if (!Files.isReadable(path)) {
+            return "trustStorePath names no readable file (was '" + path + "'); give the full path of a PKCS#12 "
+                    + "or JKS file, or leave it empty to use the JVM's trusted certificates";
+        }
+        try {
+            KeyStore store = load(path, password);
+            if (store.size() == 0) {
+                return "trustStorePath '" + path + "' holds no certificates";
+            }
+            return null;
+        } catch (IOException | GeneralSecurityException e) {
+            return "trustStorePath '" + path + "' cannot be read with the given trustStorePassword ("
+                    + e.getMessage() + "); check the password and that the file is PKCS#12 or JKS";
+        }
+    }
+
+    private static KeyStore load(Path path, Secret password) throws IOException, GeneralSecurityException {
+        char[] pw = password == null ? null : password.reveal().toCharArray();
+        // KeyStore.getInstance(File, char[]) detects PKCS#12 and JKS by content.
+        return KeyStore.getInstance(path.toFile(), pw);
+    }
+
+    private static String https(String property, String value, String fallback, List<String> problems) {
+        String url = trim(value) == null ? fallback : trim(value);
+        while (url.endsWith("/")) {
+            url = url.substring(0, url.length() - 1);
+        }
+        try {
+            URI uri = new URI(url);
+            if (!"https".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null
+                    || (uri.getPath() != null && !uri.getPath().isEmpty()) || uri.getQuery() != null) {
+                throw new URISyntaxException(url, "not an https host");
+            }
+        } catch (URISyntaxException e) {
+            problems.add(property + " must be an https URL with a host and no path, such as " + fallback
+                    + " (was '" + value + "')");
+        }
+        return url;
+    }
+
+    private static String trim(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+
+    @Override
+    public String toString() {
+        return "MailSettings[transport=" + transport + ", tenantId=" + tenantId + ", clientId=" + clientId
+                + ", authorityUrl=" + authorityUrl + ", graphUrl=" + graphUrl + ", fromAddress=" + fromAddress
+                + ", fromName=" + fromName + ", smtpHost=" + smtpHost + ", smtpPort=" + smtpPort
+                + ", trustStorePath=" + trustStorePath + "]";
+    }
+}

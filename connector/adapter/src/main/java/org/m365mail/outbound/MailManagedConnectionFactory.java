@@ -1,0 +1,344 @@
+package org.m365mail.outbound;
+
+import jakarta.resource.ResourceException;
+import jakarta.resource.spi.ConfigProperty;
+import jakarta.resource.spi.ConnectionDefinition;
+import jakarta.resource.spi.ConnectionManager;
+import jakarta.resource.spi.ConnectionRequestInfo;
+import jakarta.resource.spi.ManagedConnection;
+import jakarta.resource.spi.ManagedConnectionFactory;
+import jakarta.resource.spi.ResourceAdapter;
+import jakarta.resource.spi.ResourceAdapterAssociation;
+import jakarta.resource.spi.TransactionSupport;
+import org.m365mail.api.MailConnection;
+import org.m365mail.api.MailConnectionFactory;
+import org.m365mail.config.MailSettings;
+import org.m365mail.ra.MailResourceAdapter;
+import org.m365mail.transport.MailTransport;
+import org.m365mail.transport.MailTransports;
+
+import javax.security.auth.Subject;
+import java.io.PrintWriter;
+import java.util.Objects;
+import java.util.Set;
+import java.util.logging.Logger;
+
+/**
+ * The connection pool's factory of physical connections, and the home of the connector's configuration.
+ *
+ * <p>Every property below is what an administrator sets on the connection pool (admin console,
+ * {@code asadmin create-connector-connection-pool --property}, {@code glassfish-resources.xml} or
+ * {@code @ConnectionFactoryDefinition}). They are checked together by {@link MailSettings#validate} when the
+ * connection factory is created.
+ */
+@ConnectionDefinition(
+        connectionFactory = MailConnectionFactory.class,
+        connectionFactoryImpl = MailConnectionFactoryImpl.class,
+        connection = MailConnection.class,
+        connectionImpl = MailConnectionHandle.class)
+public class MailManagedConnectionFactory implements ManagedConnectionFactory, ResourceAdapterAssociation,
+        TransactionSupport, AutoCloseable {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = Logger.getLogger(MailManagedConnectionFactory.class.getName());
+
+    @ConfigProperty(type = String.class, defaultValue = "GRAPH",
+            description = "How mail is sent: GRAPH (Microsoft Graph sendMail, needs Mail.Send) or SMTP (SMTP AUTH "
+                    + "XOAUTH2 on port 587, needs SMTP.SendAsApp)")
+    private String transport = "GRAPH";
+
+    @ConfigProperty(type = String.class,
+            description = "Directory (tenant) ID of the Entra tenant, or its domain such as contoso.onmicrosoft.com")
+    private String tenantId;
+
+    @ConfigProperty(type = String.class, description = "Application (client) ID of the Entra app registration")
+    private String clientId;
+
+    @ConfigProperty(type = String.class, confidential = true,
+            description = "Client secret Value (not its ID) of the app registration; a password alias "
+                    + "${ALIAS=name} is recommended")
+    private String clientSecret;
+
+    @ConfigProperty(type = String.class, defaultValue = "https://login.microsoftonline.com",
+            description = "Entra sign-in host; change only for national clouds or a test stand-in")
+    private String authorityUrl = "https://login.microsoftonline.com";
+
+    @ConfigProperty(type = String.class, defaultValue = "https://graph.microsoft.com",
+            description = "Microsoft Graph host; change only for national clouds or a test stand-in")
+    private String graphUrl = "https://graph.microsoft.com";
+
+    @ConfigProperty(type = String.class,
+            description = "Mailbox that sends (user or shared mailbox), e.g. notifications@contoso.com")
+    private String fromAddress;
+
+    @ConfigProperty(type = String.class, description = "Display name of the sender, e.g. Contoso Notifications")
+    private String fromName;
+
+    @ConfigProperty(type = String.class, defaultValue = "smtp.office365.com",
+            description = "SMTP submission host (transport SMTP)")
+    private String smtpHost = "smtp.office365.com";
+
+    @ConfigProperty(type = Integer.class, defaultValue = "587",
+            description = "SMTP submission port, STARTTLS (transport SMTP)")
+    private Integer smtpPort = 587;
+
+    @ConfigProperty(type = String.class,
+            description = "Extra trusted certificates (PKCS#12 or JKS file path) for a TLS-inspecting proxy or a test "
+                    + "stand-in; the JVM's trusted certificates are always used too")
+    private String trustStorePath;
+
+    @ConfigProperty(type = String.class, confidential = true, description = "Password of trustStorePath")
+    private String trustStorePassword;
+
+    private transient PrintWriter logWriter;
+    private transient ResourceAdapter resourceAdapter;
+    private transient volatile MailSettings settings;
+    private transient volatile MailTransport mailTransport;
+    private transient volatile StandaloneConnectionManager standaloneManager;
+
+    /**
+     * A connection factory for applications, served by the application server's pool.
+     *
+     * @throws ResourceException if the configuration is invalid; the message names every property to fix
+     */
+    @Override
+    public Object createConnectionFactory(ConnectionManager manager) throws ResourceException {
+        MailSettings checked = settings();
+        LOG.fine(() -> "M365MAIL-1003 Connection factory created: " + checked);
+        return new MailConnectionFactoryImpl(this, manager);
+    }
+
+    /**
+     * A connection factory that works outside an application server, with the connector's own pool.
+     */
+    @Override
+    public Object createConnectionFactory() throws ResourceException {
+        settings();
+        StandaloneConnectionManager manager = standaloneManager;
+        if (manager == null) {
+            synchronized (this) {
+                if (standaloneManager == null) {
+                    standaloneManager = new StandaloneConnectionManager();
+                }
+                manager = standaloneManager;
+            }
+        }
+        return new MailConnectionFactoryImpl(this, manager);
+    }
+
+    @Override
+    public ManagedConnection createManagedConnection(Subject subject, ConnectionRequestInfo info)
+            throws ResourceException {
+        settings();
+        return new MailManagedConnection(this);
+    }
+
+    @Override
+    @SuppressWarnings("rawtypes")
+    public ManagedConnection matchManagedConnections(Set candidates, Subject subject, ConnectionRequestInfo info) {
+        for (Object candidate : candidates) {
+            if (candidate instanceof MailManagedConnection mc && mc.factory().equals(this) && mc.isUsable()) {
+                return mc;
+            }
+        }
+        return null;
+    }
+
+    /** The validated configuration; computed once. */
+    MailSettings settings() throws ResourceException {
+        MailSettings s = settings;
+        if (s == null) {
+            s = MailSettings.validate(values());
+            settings = s;
+        }
+        return s;
+    }
+
+    /** The transport all connections of this factory share; created on first use. */
+    MailTransport transport() throws ResourceException {
+        MailTransport t = mailTransport;
+        if (t == null) {
+            synchronized (this) {
+                if (mailTransport == null) {
+                    mailTransport = MailTransports.create(settings());
+                }
+                t = mailTransport;
+            }
+        }
+        return t;
+    }
+
+    /** Releases the shared transport and the standalone pool; called when the resource adapter stops. */
+    @Override
+    public synchronized void close() {
+        if (standaloneManager != null) {
+            standaloneManager.close();
+        }
+        if (mailTransport != null) {
+            mailTransport.close();
+            mailTransport = null;
+        }
+    }
+
+    private MailSettings.Values values() {
+        return new MailSettings.Values(transport, tenantId, clientId, clientSecret, authorityUrl, graphUrl,
+                fromAddress, fromName, smtpHost, smtpPort, trustStorePath, trustStorePassword);
+    }
+
+    @Override
+    public TransactionSupportLevel getTransactionSupport() {
+        // Declared here, not only on @Connector: Payara pools made by asadmin or glassfish-resources.xml read it from
+        // the factory and otherwise try to enlist a local transaction inside EJB transactions.
+        return TransactionSupportLevel.NoTransaction;
+    }
+
+    @Override
+    public ResourceAdapter getResourceAdapter() {
+        return resourceAdapter;
+    }
+
+    @Override
+    public void setResourceAdapter(ResourceAdapter adapter) {
+        this.resourceAdapter = adapter;
+        if (adapter instanceof MailResourceAdapter mail) {
+            mail.register(this);
+        }
+    }
+
+    @Override
+    public PrintWriter getLogWriter() {
+        return logWriter;
+    }
+
+    @Override
+    public void setLogWriter(PrintWriter out) {
+        this.logWriter = out;
+    }
+
+    // Properties. A setter clears the validated settings: the server sets properties before first use.
+
+    public String getTransport() {
+        return transport;
+    }
+
+    public void setTransport(String transport) {
+        this.transport = transport;
+        settings = null;
+    }
+
+    public String getTenantId() {
+        return tenantId;
+    }
+
+    public void setTenantId(String tenantId) {
+        this.tenantId = tenantId;
+        settings = null;
+    }
+
+    public String getClientId() {
+        return clientId;
+    }
+
+    public void setClientId(String clientId) {
+        this.clientId = clientId;
+        settings = null;
+    }
+
+    public String getClientSecret() {
+        return clientSecret;
+    }
+
+    public void setClientSecret(String clientSecret) {
+        this.clientSecret = clientSecret;
+        settings = null;
+    }
+
+    public String getAuthorityUrl() {
+        return authorityUrl;
+    }
+
+    public void setAuthorityUrl(String authorityUrl) {
+        this.authorityUrl = authorityUrl;
+        settings = null;
+    }
+
+    public String getGraphUrl() {
+        return graphUrl;
+    }
+
+    public void setGraphUrl(String graphUrl) {
+        this.graphUrl = graphUrl;
+        settings = null;
+    }
+
+    public String getFromAddress() {
+        return fromAddress;
+    }
+
+    public void setFromAddress(String fromAddress) {
+        this.fromAddress = fromAddress;
+        settings = null;
+    }
+
+    public String getFromName() {
+        return fromName;
+    }
+
+    public void setFromName(String fromName) {
+        this.fromName = fromName;
+        settings = null;
+    }
+
+    public String getSmtpHost() {
+        return smtpHost;
+    }
+
+    public void setSmtpHost(String smtpHost) {
+        this.smtpHost = smtpHost;
+        settings = null;
+    }
+
+    public Integer getSmtpPort() {
+        return smtpPort;
+    }
+
+    public void setSmtpPort(Integer smtpPort) {
+        this.smtpPort = smtpPort;
+        settings = null;
+    }
+
+    public String getTrustStorePath() {
+        return trustStorePath;
+    }
+
+    public void setTrustStorePath(String trustStorePath) {
+        this.trustStorePath = trustStorePath;
+        settings = null;
+    }
+
+    public String getTrustStorePassword() {
+        return trustStorePassword;
+    }
+
+    public void setTrustStorePassword(String trustStorePassword) {
+        this.trustStorePassword = trustStorePassword;
+        settings = null;
+    }
+
+    // Two factories with the same configuration are equal, as the pool requires.
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof MailManagedConnectionFactory f && f.getClass() == getClass()
+                && values().equals(f.values());
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(transport, tenantId, clientId, authorityUrl, graphUrl, fromAddress, smtpHost, smtpPort);
+    }
+
+    @Override
+    public String toString() {
+        return "MailManagedConnectionFactory[" + values() + "]";
+    }
+}

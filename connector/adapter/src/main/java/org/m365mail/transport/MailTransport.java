@@ -1,0 +1,15 @@
+package org.m365mail.transport;
+
+/**
+ * A way of sending mail for one connection factory (Graph or SMTP), holding what all its connections share:
+ * the token source, the HTTP client or the mail session. Thread-safe.
+ */
+public interface MailTransport extends AutoCloseable {
+
+    /** A channel for one managed connection: what that connection keeps open between sends. */
+    MailChannel open();
+
+    /** Releases what the transport holds (threads, sockets). */
+    @Override
+    void close();
+}

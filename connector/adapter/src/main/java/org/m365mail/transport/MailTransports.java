@@ -1,0 +1,40 @@
+package org.m365mail.transport;
+
+import org.m365mail.api.MailSendException;
+import org.m365mail.auth.CachedTokenSource;
+import org.m365mail.auth.MsalClientCredentials;
+import org.m365mail.config.MailSettings;
+import org.m365mail.config.TlsTrust;
+import org.m365mail.transport.graph.GraphTransport;
+import org.m365mail.transport.smtp.SmtpXoauth2Transport;
+
+import javax.net.ssl.SSLContext;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
+
+/** Builds the transport that validated settings ask for, with its token source and TLS trust. */
+public final class MailTransports {
+
+    private MailTransports() {
+    }
+
+    public static MailTransport create(MailSettings settings) throws MailSendException {
+        SSLContext tls;
+        try {
+            tls = TlsTrust.context(settings);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new MailSendException("Cannot set up TLS trust from trustStorePath " + settings.trustStorePath()
+                    + ": " + e.getMessage(), e);
+        }
+        Clock clock = Clock.systemUTC();
+        return switch (settings.transport()) {
+            case GRAPH -> new GraphTransport(settings, new CachedTokenSource(
+                    new MsalClientCredentials(settings, settings.graphScope(), tls, clock), clock,
+                    "Microsoft Graph (client " + settings.clientId() + ")"), tls);
+            case SMTP -> new SmtpXoauth2Transport(settings, new CachedTokenSource(
+                    new MsalClientCredentials(settings, MailSettings.EXCHANGE_SCOPE, tls, clock), clock,
+                    "Exchange Online SMTP (client " + settings.clientId() + ")"), tls);
+        };
+    }
+}

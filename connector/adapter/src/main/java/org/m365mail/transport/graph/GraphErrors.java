@@ -1,0 +1,58 @@
+package org.m365mail.transport.graph;
+
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.spi.JsonProvider;
+import org.m365mail.api.MailSendException;
+
+import java.io.StringReader;
+
+/**
+ * Turns Graph's error answers ({@code {"error":{"code","message"}}}, https://learn.microsoft.com/en-us/graph/errors)
+ * into exceptions that say what an administrator must change.
+ */
+final class GraphErrors {
+
+    private final JsonProvider json = JsonProvider.provider();
+
+    MailSendException toException(int status, String body, String mailbox, String requestId) {
+        String code = null;
+        String message = body;
+        try (JsonReader reader = json.createReader(new StringReader(body))) {
+            JsonObject error = reader.readObject().getJsonObject("error");
+            code = error.getString("code", null);
+            message = error.getString("message", body);
+        } catch (RuntimeException notJson) {
+            // Not Graph's JSON (a proxy's page, an empty body): report the status and what came.
+            message = body == null || body.isBlank() ? "(empty body)" : body.length() > 300 ? body.substring(0, 300) : body;
+        }
+        String text = "Microsoft Graph refused the message from " + mailbox + " (HTTP " + status
+                + (code == null ? "" : ", " + code) + ", request-id " + requestId + "): " + message
+                + hint(status, code, mailbox);
+        return new MailSendException(text, code == null ? String.valueOf(status) : code, null);
+    }
+
+    private static String hint(int status, String code, String mailbox) {
+        if ("ErrorAccessDenied".equals(code) || status == 403) {
+            return ". Grant the app registration the Mail.Send application permission in Microsoft Graph with admin "
+                    + "consent, and check that no application access policy excludes " + mailbox + ".";
+        }
+        if ("ErrorInvalidUser".equals(code) || status == 404) {
+            return ". Check fromAddress: " + mailbox + " must be a mailbox (user or shared) in tenantId's tenant.";
+        }
+        if ("MailboxNotEnabledForRESTAPI".equals(code)) {
+            return ". The mailbox " + mailbox + " has no Exchange Online licence or is on-premises; use a cloud "
+                    + "mailbox for fromAddress.";
+        }
+        if ("InvalidAuthenticationToken".equals(code) || status == 401) {
+            return ". Check that graphUrl and authorityUrl belong to the same cloud.";
+        }
+        if ("ErrorInvalidRecipients".equals(code)) {
+            return ". Check the message's To, Cc and Bcc addresses.";
+        }
+        if (status == 413) {
+            return ". The message is larger than Graph accepts in one request.";
+        }
+        return ".";
+    }
+}

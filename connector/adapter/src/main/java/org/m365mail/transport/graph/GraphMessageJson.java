@@ -1,0 +1,182 @@
+package org.m365mail.transport.graph;
+
+import jakarta.json.spi.JsonProvider;
+import jakarta.json.stream.JsonGenerator;
+import jakarta.json.stream.JsonGeneratorFactory;
+import jakarta.mail.Address;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Multipart;
+import jakarta.mail.Part;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeUtility;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UnsupportedEncodingException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Writes a Jakarta Mail message as the JSON body of Graph's {@code sendMail}:
+ * {@code {"message":{subject, body, toRecipients, ccRecipients, bccRecipients, replyTo, from, attachments,
+ * internetMessageHeaders, internetMessageId}, "saveToSentItems":...}}
+ * (https://learn.microsoft.com/en-us/graph/api/user-sendmail, https://learn.microsoft.com/en-us/graph/api/resources/message).
+ *
+ * <p>The body is the message's HTML part when it has one, else its text part; other parts become file attachments,
+ * inline ones (related parts, {@code Content-Disposition: inline} with a Content-ID) keep {@code isInline} and
+ * {@code contentId} so that {@code cid:} references in the HTML still resolve.
+ */
+final class GraphMessageJson {
+
+    private final JsonGeneratorFactory generators = JsonProvider.provider().createGeneratorFactory(Map.of());
+
+    /**
+     * @param message         the message
+     * @param from            the sending mailbox
+     * @param fromName        its display name, or {@code null}
+     * @param messageId       the Message-ID to give the message
+     * @param saveToSentItems whether Graph keeps a copy in Sent Items
+     */
+    byte[] sendMailBody(Message message, InternetAddress from, String fromName, String messageId,
+                        boolean saveToSentItems) throws MessagingException, IOException {
+        Content content = new Content();
+        content.collect(message);
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+        try (JsonGenerator json = generators.createGenerator(out)) {
+            json.writeStartObject().writeStartObject("message");
+            json.write("subject", message.getSubject() == null ? "" : message.getSubject());
+            json.writeStartObject("body")
+                    .write("contentType", content.html != null ? "HTML" : "Text")
+                    .write("content", content.html != null ? content.html : content.text == null ? "" : content.text)
+                    .writeEnd();
+            recipients(json, "toRecipients", message.getRecipients(Message.RecipientType.TO));
+            recipients(json, "ccRecipients", message.getRecipients(Message.RecipientType.CC));
+            recipients(json, "bccRecipients", message.getRecipients(Message.RecipientType.BCC));
+            if (message.getHeader("Reply-To") != null) {
+                recipients(json, "replyTo", message.getReplyTo());
+            }
+            json.writeStartObject("from").writeStartObject("emailAddress").write("address", from.getAddress());
+            if (fromName != null) {
+                json.write("name", fromName);
+            }
+            json.writeEnd().writeEnd();
+            json.write("internetMessageId", messageId);
+            customHeaders(json, message);
+            if (!content.attachments.isEmpty()) {
+                json.writeStartArray("attachments");
+                for (Part part : content.attachments) {
+                    attachment(json, part);
+                }
+                json.writeEnd();
+            }
+            json.writeEnd();
+            json.write("saveToSentItems", saveToSentItems);
+            json.writeEnd();
+        }
+        return out.toByteArray();
+    }
+
+    private static void recipients(JsonGenerator json, String name, Address[] addresses) {
+        if (addresses == null || addresses.length == 0) {
+            return;
+        }
+        json.writeStartArray(name);
+        for (Address address : addresses) {
+            InternetAddress a = (InternetAddress) address;
+            json.writeStartObject().writeStartObject("emailAddress").write("address", a.getAddress());
+            if (a.getPersonal() != null) {
+                json.write("name", a.getPersonal());
+            }
+            json.writeEnd().writeEnd();
+        }
+        json.writeEnd();
+    }
+
+    /** Graph accepts only custom headers whose names start with {@code x-} (message resource, internetMessageHeaders). */
+    private static void customHeaders(JsonGenerator json, Message message) throws MessagingException {
+        List<jakarta.mail.Header> custom = new ArrayList<>();
+        Enumeration<jakarta.mail.Header> headers = message.getAllHeaders();
+        while (headers.hasMoreElements()) {
+            jakarta.mail.Header h = headers.nextElement();
+            if (h.getName().toLowerCase(Locale.ROOT).startsWith("x-")) {
+                custom.add(h);
+            }
+        }
+        if (custom.isEmpty()) {
+            return;
+        }
+        json.writeStartArray("internetMessageHeaders");
+        for (jakarta.mail.Header h : custom) {
+            json.writeStartObject().write("name", h.getName()).write("value", decode(h.getValue())).writeEnd();
+        }
+        json.writeEnd();
+    }
+
+    private static void attachment(JsonGenerator json, Part part) throws MessagingException, IOException {
+        String[] ids = part.getHeader("Content-ID");
+        String contentId = ids == null ? null : ids[0].trim().replaceAll("^<|>$", "");
+        boolean inline = contentId != null && !Part.ATTACHMENT.equalsIgnoreCase(part.getDisposition());
+        String name = part.getFileName() == null ? (contentId != null ? contentId : "attachment")
+                : decode(part.getFileName());
+        json.writeStartObject()
+                .write("@odata.type", "#microsoft.graph.fileAttachment")
+                .write("name", name)
+                .write("contentType", baseType(part.getContentType()))
+                .write("isInline", inline);
+        if (contentId != null) {
+            json.write("contentId", contentId);
+        }
+        try (InputStream in = part.getInputStream()) {
+            json.write("contentBytes", Base64.getEncoder().encodeToString(in.readAllBytes()));
+        }
+        json.writeEnd();
+    }
+
+    private static String baseType(String contentType) {
+        if (contentType == null) {
+            return "application/octet-stream";
+        }
+        return contentType.split(";")[0].trim().toLowerCase(Locale.ROOT);
+    }
+
+    private static String decode(String value) {
+        try {
+            return MimeUtility.decodeText(MimeUtility.unfold(value));
+        } catch (UnsupportedEncodingException e) {
+            return value;
+        }
+    }
+
+    /** The body and attachments of a message, found by walking its MIME tree. */
+    private static final class Content {
+        String text;
+        String html;
+        final List<Part> attachments = new ArrayList<>();
+
+        void collect(Part part) throws MessagingException, IOException {
+            if (part.isMimeType("multipart/*")) {
+                Multipart multipart = (Multipart) part.getContent();
+                for (int i = 0; i < multipart.getCount(); i++) {
+                    collect(multipart.getBodyPart(i));
+                }
+                return;
+            }
+            boolean isAttachment = Part.ATTACHMENT.equalsIgnoreCase(part.getDisposition())
+                    || part.getFileName() != null;
+            if (!isAttachment && part.isMimeType("text/html") && html == null) {
+                html = (String) part.getContent();
+            } else if (!isAttachment && part.isMimeType("text/plain") && text == null) {
+                text = (String) part.getContent();
+            } else {
+                attachments.add(part);
+            }
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package org.m365mail.sandbox;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import jakarta.json.Json;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.logging.Logger;
+
+/**
+ * Entra ID's v2.0 token endpoint, {@code POST {authority}/{tenant}/oauth2/v2.0/token}, for the client credentials
+ * grant with a client secret.
+ *
+ * <p>Request and answer shapes: https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-client-creds-grant-flow
+ * ("First case: Access token request with a shared secret", "Successful response", "Error response").
+ * Error codes and texts: https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes
+ * (AADSTS90002, AADSTS700016, AADSTS7000215, AADSTS7000218, AADSTS900144, AADSTS1002012, AADSTS500011,
+ * AADSTS70003).
+ */
+final class EntraTokenEndpoint implements HttpHandler {
+
+    private static final Logger LOG = Logger.getLogger(EntraTokenEndpoint.class.getName());
+    /** Scopes msal4j adds to every request, even app-only ones; Entra ignores them for client credentials. */
+    private static final Set<String> OIDC_SCOPES = Set.of("openid", "profile", "offline_access");
+
+    private final SandboxDirectory directory;
+    private final TokenIssuer issuer;
+    private final TokenRequestLog log;
+    private final long lifetimeSeconds;
+    private final String authorityUrl;
+
+    EntraTokenEndpoint(SandboxDirectory directory, TokenIssuer issuer, TokenRequestLog log, long lifetimeSeconds,
+                       String authorityUrl) {
+        this.directory = directory;
+        this.issuer = issuer;
+        this.log = log;
+        this.lifetimeSeconds = lifetimeSeconds;
+        this.authorityUrl = authorityUrl;
+    }
+
+    @Override
+    public void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String[] path = exchange.getRequestURI().getPath().split("/");
+            // ["", tenant, "oauth2", "v2.0", "token"]
+            if (path.length != 5 || !"oauth2".equals(path[2]) || !"v2.0".equals(path[3])
+                    || !"token".equals(path[4])) {
+                HttpReplies.empty(exchange, 404);
+                return;
+            }
+            String clientRequestId = exchange.getRequestHeaders().getFirst("client-request-id");
+            if (clientRequestId != null) {
+                exchange.getResponseHeaders().set("client-request-id", clientRequestId);
+            }
+            if (!"POST".equals(exchange.getRequestMethod())) {
+                HttpReplies.empty(exchange, 405);
+                return;
+            }
+            String tenantSegment = path[1];
+            Map<String, String> form = HttpReplies.form(exchange.getRequestBody().readAllBytes());
+            Outcome outcome = decide(tenantSegment, form);
+            log.add(new TokenRequestLog.Entry(tenantSegment, form.get("client_id"), form.get("scope"),
+                    form.get("grant_type"), outcome.status, outcome.errorCode, Instant.now()));
+            HttpReplies.json(exchange, outcome.status, outcome.body);
+        }
+    }
+
+    private Outcome decide(String tenantSegment, Map<String, String> form) {
+        Optional<SandboxDirectory.Tenant> tenant = directory.tenant(tenantSegment);
+        if (tenant.isEmpty()) {
+            return error(400, "invalid_request", 90002, "Tenant '" + tenantSegment + "' not found. Check to make "
+                    + "sure you have the correct tenant ID and are signing into the correct cloud. Check with your "
+                    + "subscription administrator, this may happen if there are no active subscriptions for the tenant.");
+        }
+        String grantType = form.get("grant_type");
+        if (grantType == null || grantType.isBlank()) {
+            return missing("grant_type");
+        }
+        if (!"client_credentials".equals(grantType)) {
+            return error(400, "unsupported_grant_type", 70003,
+                    "The app requested an unsupported grant type '" + grantType + "'.");
+        }
+        String clientId = form.get("client_id");
+        if (clientId == null || clientId.isBlank()) {
+            return missing("client_id");
+        }
+        Optional<SandboxDirectory.App> app = tenant.get().app(clientId);
+        if (app.isEmpty()) {
+            return error(400, "unauthorized_client", 700016, "Application with identifier '" + clientId
+                    + "' was not found in the directory '" + tenant.get().domain() + "'. This can happen if the "
+                    + "application has not been installed by the administrator of the tenant or consented to by any "
+                    + "user in the tenant. You may have sent your authentication request to the wrong tenant.");
+        }
+        String secret = form.get("client_secret");
+        if (secret == null || secret.isEmpty()) {
+            return error(401, "invalid_client", 7000218, "The request body must contain the following parameter: "
+                    + "'client_assertion' or 'client_secret'.");
+        }
+        if (!app.get().hasSecret(secret)) {
+            return error(401, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being "
+                    + "sent in the request is the client secret value, not the client secret ID, for a secret added "
+                    + "to app '" + clientId + "'.");
+        }
+        String scope = form.get("scope");
+        if (scope == null || scope.isBlank()) {
+            return missing("scope");
+        }
+        List<String> resourceScopes = Arrays.stream(scope.trim().split("\\s+"))
+                .filter(s -> !OIDC_SCOPES.contains(s)).toList();
+        if (resourceScopes.size() != 1 || !resourceScopes.get(0).endsWith("/.default")) {
+            return error(400, "invalid_scope", 1002012, "The provided value for scope " + scope + " is not valid. "
+                    + "Client credential flows must have a scope value with /.default suffixed to the resource "
+                    + "identifier (application ID URI).");
+        }
+        String resourceId = resourceScopes.get(0).substring(0, resourceScopes.get(0).length() - "/.default".length());
+        Optional<SandboxDirectory.Resource> resource = directory.resource(resourceId);
+        if (resource.isEmpty()) {
+            return error(400, "invalid_resource", 500011, "The resource principal named " + resourceId
+                    + " was not found in the tenant named " + tenant.get().domain() + ". This can happen if the "
+                    + "application has not been installed by the administrator of the tenant or consented to by any "
+                    + "user in the tenant. You might have sent your authentication request to the wrong tenant.");
+        }
+        String token = issuer.issue(tenant.get().id(), resourceId, app.get().clientId(),
+                app.get().servicePrincipalId(), app.get().roles(resource.get()), lifetimeSeconds);
+        String body = Json.createObjectBuilder()
+                .add("token_type", "Bearer")
+                .add("expires_in", lifetimeSeconds)
+                .add("ext_expires_in", lifetimeSeconds)
+                .add("access_token", token)
+                .build().toString();
+        LOG.fine(() -> "issued a token for " + clientId + " to " + resourceId);
+        return new Outcome(200, null, body);
+    }
+
+    private Outcome missing(String parameter) {
+        return error(400, "invalid_request", 900144,
+                "The request body must contain the following parameter: '" + parameter + "'.");
+    }
+
+    private Outcome error(int status, String error, int code, String message) {
+        String traceId = UUID.randomUUID().toString();
+        String correlationId = UUID.randomUUID().toString();
+        String timestamp = DateTimeFormatter.ISO_INSTANT.format(Instant.now().truncatedTo(ChronoUnit.SECONDS));
+        String description = "AADSTS" + code + ": " + message + " Trace ID: " + traceId
+                + " Correlation ID: " + correlationId + " Timestamp: " + timestamp.replace('T', ' ').replace("Z", "Z");
+        String body = Json.createObjectBuilder()
+                .add("error", error)
+                .add("error_description", description)
+                .add("error_codes", Json.createArrayBuilder().add(code))
+                .add("timestamp", timestamp.replace('T', ' '))
+                .add("trace_id", traceId)
+                .add("correlation_id", correlationId)
+                .add("error_uri", authorityUrl + "/error?code=" + code)
+                .build().toString();
+        return new Outcome(status, "AADSTS" + code, body);
+    }
+
+    private record Outcome(int status, String errorCode, String body) {
+    }
+}

@@ -1,0 +1,307 @@
+package org.m365mail.sandbox;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import jakarta.json.Json;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.InternetAddress;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Microsoft Graph's {@code POST /v1.0/users/{id | userPrincipalName}/sendMail}, JSON and MIME.
+ *
+ * <p>Behaviour from https://learn.microsoft.com/en-us/graph/api/user-sendmail (202 Accepted with no body; JSON body
+ * {@code message} + optional {@code saveToSentItems}, default true; MIME as base64 in a {@code text/plain} body,
+ * {@code ErrorMimeContentInvalidBase64String} when it is not base64), error bodies from
+ * https://learn.microsoft.com/en-us/graph/errors ({@code {"error":{"code","message","innerError":{...}}}}) and the
+ * request limit of 4 MB from https://learn.microsoft.com/en-us/graph/outlook-large-attachments.
+ */
+final class GraphMailEndpoint implements HttpHandler {
+
+    /** Graph refuses request bodies above 4 MB with 413 (outlook-large-attachments: "less than 4 MB"). */
+    static final int MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+
+    private final SandboxDirectory directory;
+    private final TokenIssuer issuer;
+    private final Outbox outbox;
+
+    GraphMailEndpoint(SandboxDirectory directory, TokenIssuer issuer, Outbox outbox) {
+        this.directory = directory;
+        this.issuer = issuer;
+        this.outbox = outbox;
+    }
+
+    @Override
+    public void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String requestId = UUID.randomUUID().toString();
+            String clientRequestId = Optional.ofNullable(exchange.getRequestHeaders().getFirst("client-request-id"))
+                    .orElse(requestId);
+            exchange.getResponseHeaders().set("request-id", requestId);
+            exchange.getResponseHeaders().set("client-request-id", clientRequestId);
+            exchange.getResponseHeaders().set("x-ms-ags-diagnostic",
+                    "{\"ServerInfo\":{\"DataCenter\":\"Sandbox\",\"Slice\":\"E\",\"Ring\":\"5\",\"ScaleUnit\":\"000\","
+                            + "\"RoleInstance\":\"SANDBOX01\"}}");
+            new Call(exchange, requestId, clientRequestId).run();
+        }
+    }
+
+    /** One request: its ids, and the way it answers errors. */
+    private final class Call {
+        private final HttpExchange exchange;
+        private final String requestId;
+        private final String clientRequestId;
+
+        Call(HttpExchange exchange, String requestId, String clientRequestId) {
+            this.exchange = exchange;
+            this.requestId = requestId;
+            this.clientRequestId = clientRequestId;
+        }
+
+        void run() throws IOException {
+            // /v1.0/users/{id}/sendMail
+            String[] path = exchange.getRequestURI().getPath().split("/");
+            if (path.length != 5 || !"v1.0".equals(path[1]) || !"users".equals(path[2])
+                    || !"sendmail".equalsIgnoreCase(path[4])) {
+                error(400, "BadRequest", "Resource not found for the segment '" + (path.length > 1
+                        ? path[path.length - 1] : "") + "'.");
+                return;
+            }
+            if (!"POST".equals(exchange.getRequestMethod())) {
+                error(405, "Request_BadRequest", "The HTTP method '" + exchange.getRequestMethod()
+                        + "' is not allowed for the requested resource.");
+                return;
+            }
+            Optional<JsonObject> claims = authenticate();
+            if (claims.isEmpty()) {
+                return;
+            }
+            String tenantId = claims.get().getString("tid", "");
+            String userId = path[3];
+            Optional<SandboxDirectory.Mailbox> mailbox = directory.tenant(tenantId).flatMap(t -> t.mailbox(userId));
+            if (mailbox.isEmpty()) {
+                error(404, "ErrorInvalidUser", "The requested user '" + userId + "' is invalid.");
+                return;
+            }
+            byte[] body = readLimited(exchange.getRequestBody());
+            if (body == null) {
+                error(413, "RequestBodyTooLarge", "The maximum request length supported is 4MB.");
+                return;
+            }
+            String contentType = Optional.ofNullable(exchange.getRequestHeaders().getFirst("Content-Type"))
+                    .orElse("").toLowerCase(Locale.ROOT);
+            DeliveredMessage message = contentType.startsWith("text/plain")
+                    ? fromMime(mailbox.get(), body)
+                    : fromJson(mailbox.get(), body);
+            if (message == null) {
+                return;
+            }
+            if (message.allRecipients().isEmpty()) {
+                error(400, "ErrorInvalidRecipients", "At least one recipient is not valid., A message can't be sent "
+                        + "because it contains no recipients.");
+                return;
+            }
+            outbox.add(message);
+            HttpReplies.empty(exchange, 202);
+        }
+
+        private Optional<JsonObject> authenticate() throws IOException {
+            String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+            if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                    || authorization.substring(7).isBlank()) {
+                error(401, "InvalidAuthenticationToken", "Access token is empty.");
+                return Optional.empty();
+            }
+            Optional<JsonObject> claims = issuer.verify(authorization.substring(7).trim());
+            if (claims.isEmpty()) {
+                error(401, "InvalidAuthenticationToken", "IDX14100: JWT is not well formed, there are no dots (.) "
+                        + "or the signature does not validate.");
+                return Optional.empty();
+            }
+            long now = issuer.now().getEpochSecond();
+            if (claims.get().getJsonNumber("exp").longValue() <= now) {
+                error(401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired.");
+                return Optional.empty();
+            }
+            if (!directory.isAudienceOf(SandboxDirectory.Resource.GRAPH, claims.get().getString("aud", ""))) {
+                error(401, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.");
+                return Optional.empty();
+            }
+            JsonArray roles = claims.get().getJsonArray("roles");
+            boolean maySend = roles != null && roles.getValuesAs(JsonString.class).stream()
+                    .anyMatch(r -> r.getString().equals("Mail.Send"));
+            if (!maySend) {
+                error(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
+                return Optional.empty();
+            }
+            return claims;
+        }
+
+        private DeliveredMessage fromMime(SandboxDirectory.Mailbox mailbox, byte[] body) throws IOException {
+            byte[] mime;
+            try {
+                mime = Base64.getMimeDecoder().decode(new String(body, StandardCharsets.US_ASCII).trim());
+                if (mime.length == 0) {
+                    throw new IllegalArgumentException("empty");
+                }
+            } catch (IllegalArgumentException e) {
+                error(400, "ErrorMimeContentInvalidBase64String", "Invalid base64 string for MIME content.");
+                return null;
+            }
+            try {
+                MimeMessageReader reader = new MimeMessageReader(mime);
+                InternetAddress from = reader.from();
+                return new DeliveredMessage("GRAPH", mailbox.address(), mailbox.address(),
+                        from == null ? mailbox.address() : from.getAddress(),
+                        from == null ? null : from.getPersonal(), reader.message.getSubject(),
+                        reader.addresses(Message.RecipientType.TO), reader.addresses(Message.RecipientType.CC),
+                        reader.addresses(Message.RecipientType.BCC), reader.replyTo(), reader.text, reader.html,
+                        List.copyOf(reader.attachments), reader.customHeaders(), reader.message.getMessageID(),
+                        true, requestId, body, Instant.now());
+            } catch (MessagingException e) {
+                error(400, "ErrorMimeContentInvalid", "The MIME content is invalid.");
+                return null;
+            }
+        }
+
+        private DeliveredMessage fromJson(SandboxDirectory.Mailbox mailbox, byte[] body) throws IOException {
+            JsonObject root;
+            try (JsonReader reader = Json.createReader(new ByteArrayInputStream(body))) {
+                root = reader.readObject();
+            } catch (JsonException | IllegalStateException e) {
+                error(400, "BadRequest", "Unable to read JSON request payload. Please ensure Content-Type header is "
+                        + "set and payload is of valid JSON format.");
+                return null;
+            }
+            // Graph reads property names case-insensitively: the Graph SDK sends "Message"/"SaveToSentItems".
+            JsonObject message = field(root, "message").filter(v -> v.getValueType() == JsonValue.ValueType.OBJECT)
+                    .map(JsonValue::asJsonObject).orElse(null);
+            if (message == null) {
+                error(400, "ErrorInvalidParameter", "The value of the parameter 'Message' is empty.");
+                return null;
+            }
+            boolean saveToSentItems = field(root, "saveToSentItems").map(v -> v != JsonValue.FALSE).orElse(true);
+            String textBody = null;
+            String htmlBody = null;
+            Optional<JsonObject> bodyObject = field(message, "body").map(JsonValue::asJsonObject);
+            if (bodyObject.isPresent()) {
+                String type = string(bodyObject.get(), "contentType").orElse("text");
+                String content = string(bodyObject.get(), "content").orElse("");
+                if ("html".equalsIgnoreCase(type)) {
+                    htmlBody = content;
+                } else {
+                    textBody = content;
+                }
+            }
+            List<DeliveredMessage.Attachment> attachments = new ArrayList<>();
+            for (JsonValue value : array(message, "attachments")) {
+                JsonObject a = value.asJsonObject();
+                String odataType = string(a, "@odata.type").orElse("");
+                if (!odataType.equalsIgnoreCase("#microsoft.graph.fileAttachment")) {
+                    error(400, "ErrorInvalidRequest", "The attachment type '" + odataType + "' is not supported.");
+                    return null;
+                }
+                byte[] content;
+                try {
+                    content = Base64.getDecoder().decode(string(a, "contentBytes").orElse(""));
+                } catch (IllegalArgumentException e) {
+                    error(400, "ErrorInvalidRequest", "The value of 'contentBytes' is not valid base64.");
+                    return null;
+                }
+                attachments.add(new DeliveredMessage.Attachment(string(a, "name").orElse(null),
+                        string(a, "contentType").orElse("application/octet-stream"), content,
+                        field(a, "isInline").map(v -> v == JsonValue.TRUE).orElse(false),
+                        string(a, "contentId").orElse(null)));
+            }
+            Map<String, String> headers = new LinkedHashMap<>();
+            for (JsonValue value : array(message, "internetMessageHeaders")) {
+                JsonObject h = value.asJsonObject();
+                headers.put(string(h, "name").orElse(""), string(h, "value").orElse(""));
+            }
+            Optional<JsonObject> from = field(message, "from").map(v -> v.asJsonObject())
+                    .flatMap(f -> field(f, "emailAddress")).map(JsonValue::asJsonObject);
+            return new DeliveredMessage("GRAPH", mailbox.address(), mailbox.address(),
+                    from.flatMap(f -> string(f, "address")).orElse(mailbox.address()),
+                    from.flatMap(f -> string(f, "name")).orElse(mailbox.displayName()),
+                    string(message, "subject").orElse(""),
+                    recipients(message, "toRecipients"), recipients(message, "ccRecipients"),
+                    recipients(message, "bccRecipients"), recipients(message, "replyTo"), textBody, htmlBody,
+                    List.copyOf(attachments), headers, string(message, "internetMessageId").orElse(null),
+                    saveToSentItems, requestId, body, Instant.now());
+        }
+
+        private void error(int status, String code, String message) throws IOException {
+            String date = LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS)
+                    .format(DateTimeFormatter.ISO_LOCAL_DATE_TIME);
+            String body = Json.createObjectBuilder().add("error", Json.createObjectBuilder()
+                    .add("code", code)
+                    .add("message", message)
+                    .add("innerError", Json.createObjectBuilder()
+                            .add("date", date)
+                            .add("request-id", requestId)
+                            .add("client-request-id", clientRequestId))).build().toString();
+            HttpReplies.json(exchange, status, body);
+        }
+    }
+
+    private static byte[] readLimited(InputStream in) throws IOException {
+        byte[] bytes = in.readNBytes(MAX_REQUEST_BYTES + 1);
+        if (bytes.length > MAX_REQUEST_BYTES) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+            return null;
+        }
+        return bytes;
+    }
+
+    private static Optional<JsonValue> field(JsonObject object, String name) {
+        for (Map.Entry<String, JsonValue> e : object.entrySet()) {
+            if (e.getKey().equalsIgnoreCase(name) && e.getValue() != JsonValue.NULL) {
+                return Optional.of(e.getValue());
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> string(JsonObject object, String name) {
+        return field(object, name).filter(v -> v.getValueType() == JsonValue.ValueType.STRING)
+                .map(v -> ((JsonString) v).getString());
+    }
+
+    private static List<JsonValue> array(JsonObject object, String name) {
+        return field(object, name).filter(v -> v.getValueType() == JsonValue.ValueType.ARRAY)
+                .map(v -> (List<JsonValue>) v.asJsonArray()).orElse(List.of());
+    }
+
+    private static List<String> recipients(JsonObject message, String name) {
+        List<String> addresses = new ArrayList<>();
+        for (JsonValue value : array(message, name)) {
+            field(value.asJsonObject(), "emailAddress").map(JsonValue::asJsonObject)
+                    .flatMap(e -> string(e, "address")).ifPresent(addresses::add);
+        }
+        return addresses;
+    }
+}

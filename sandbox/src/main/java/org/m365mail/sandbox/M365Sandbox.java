@@ -1,0 +1,217 @@
+package org.m365mail.sandbox;
+
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+
+import javax.net.ssl.SSLContext;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.logging.Logger;
+
+/**
+ * A local stand-in for Microsoft 365 on loopback with TLS: Entra ID's token endpoint, Microsoft Graph's mail
+ * endpoints and Exchange Online's SMTP submission server, sharing one directory and one outbox.
+ *
+ * <pre>{@code
+ * try (M365Sandbox sandbox = M365Sandbox.builder().workDir(Path.of("target/sandbox")).start()) {
+ *     // configure the connector with sandbox.authorityUrl(), sandbox.graphUrl(), sandbox.smtpPort(),
+ *     // sandbox.trustStorePath() and the names in SandboxDefaults, send, then look at sandbox.outbox()
+ * }
+ * }</pre>
+ *
+ * <p>Entra and Graph listen on different ports, as they are different hosts at Microsoft.
+ */
+public final class M365Sandbox implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(M365Sandbox.class.getName());
+
+    private final SandboxDirectory directory;
+    private final Outbox outbox = new Outbox();
+    private final TokenRequestLog tokenRequests = new TokenRequestLog();
+    private final TlsMaterial tls;
+    private final HttpsServer login;
+    private final HttpsServer graph;
+    private final ExchangeSmtpServer smtp;
+    private final HttpServer viewer;
+    private final ExecutorService executor;
+
+    private M365Sandbox(Builder b) throws IOException {
+        this.directory = b.directory;
+        this.tls = TlsMaterial.create(b.workDir, b.workDir.resolve("sandbox-truststore.p12"),
+                SandboxDefaults.TRUST_STORE_PASSWORD);
+        this.executor = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "m365-sandbox-http");
+            t.setDaemon(true);
+            return t;
+        });
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        TokenIssuer issuer = new TokenIssuer(b.clock);
+
+        this.login = HttpsServer.create(new InetSocketAddress(loopback, b.loginPort), 64);
+        login.setHttpsConfigurator(new HttpsConfigurator(tls.serverContext()));
+        login.setExecutor(executor);
+        String authorityUrl = "https://127.0.0.1:" + login.getAddress().getPort();
+        login.createContext("/", new EntraTokenEndpoint(directory, issuer, tokenRequests, b.tokenLifetimeSeconds,
+                authorityUrl));
+
+        this.graph = HttpsServer.create(new InetSocketAddress(loopback, b.graphPort), 64);
+        graph.setHttpsConfigurator(new HttpsConfigurator(tls.serverContext()));
+        graph.setExecutor(executor);
+        directory.addGraphIdentifier(graphUrl());
+        graph.createContext("/", new GraphMailEndpoint(directory, issuer, outbox));
+
+        this.smtp = new ExchangeSmtpServer(b.smtpPort, tls.serverContext(), directory, issuer, outbox);
+
+        if (b.viewerPort >= 0) {
+            this.viewer = HttpServer.create(new InetSocketAddress(loopback, b.viewerPort), 16);
+            viewer.setExecutor(executor);
+            viewer.createContext("/", new OutboxViewer(outbox, tokenRequests));
+        } else {
+            this.viewer = null;
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private M365Sandbox startAll() {
+        login.start();
+        graph.start();
+        smtp.start();
+        if (viewer != null) {
+            viewer.start();
+        }
+        LOG.info(() -> "Microsoft 365 sandbox ready: authority " + authorityUrl() + ", graph " + graphUrl()
+                + ", smtp 127.0.0.1:" + smtpPort() + (viewer == null ? "" : ", outbox " + viewerUrl()));
+        return this;
+    }
+
+    /** The value for the connector's {@code authorityUrl}. */
+    public String authorityUrl() {
+        return "https://127.0.0.1:" + login.getAddress().getPort();
+    }
+
+    /** The value for the connector's {@code graphUrl}. */
+    public String graphUrl() {
+        return "https://127.0.0.1:" + graph.getAddress().getPort();
+    }
+
+    /** The value for the connector's {@code smtpHost}. */
+    public String smtpHost() {
+        return "127.0.0.1";
+    }
+
+    /** The value for the connector's {@code smtpPort}. */
+    public int smtpPort() {
+        return smtp.port();
+    }
+
+    /** The PKCS#12 trust store holding the sandbox's certificate: the connector's {@code trustStorePath}. */
+    public Path trustStorePath() {
+        return tls.trustStore();
+    }
+
+    /** The connector's {@code trustStorePassword}. */
+    public String trustStorePassword() {
+        return tls.trustStorePassword();
+    }
+
+    /** An SSL context trusting the sandbox, for test clients. */
+    public SSLContext clientSslContext() throws IOException {
+        return tls.clientContext();
+    }
+
+    /** The outbox page's address, or {@code null} when it was not asked for. */
+    public String viewerUrl() {
+        return viewer == null ? null : "http://127.0.0.1:" + viewer.getAddress().getPort() + "/";
+    }
+
+    public SandboxDirectory directory() {
+        return directory;
+    }
+
+    public Outbox outbox() {
+        return outbox;
+    }
+
+    public TokenRequestLog tokenRequests() {
+        return tokenRequests;
+    }
+
+    @Override
+    public void close() {
+        login.stop(0);
+        graph.stop(0);
+        smtp.stop();
+        if (viewer != null) {
+            viewer.stop(0);
+        }
+        executor.shutdownNow();
+    }
+
+    /** Ports (0 picks a free one), the directory, the token lifetime and where to put the certificate. */
+    public static final class Builder {
+        private SandboxDirectory directory = SandboxDirectory.standard();
+        private int loginPort;
+        private int graphPort;
+        private int smtpPort;
+        private int viewerPort = -1;
+        private long tokenLifetimeSeconds = 3599;
+        private Path workDir = Path.of(System.getProperty("java.io.tmpdir"), "m365-sandbox");
+        private Clock clock = Clock.systemUTC();
+
+        public Builder directory(SandboxDirectory directory) {
+            this.directory = directory;
+            return this;
+        }
+
+        public Builder loginPort(int port) {
+            this.loginPort = port;
+            return this;
+        }
+
+        public Builder graphPort(int port) {
+            this.graphPort = port;
+            return this;
+        }
+
+        public Builder smtpPort(int port) {
+            this.smtpPort = port;
+            return this;
+        }
+
+        /** Serves a page listing the outbox over plain HTTP on loopback; off unless asked for. */
+        public Builder viewerPort(int port) {
+            this.viewerPort = port;
+            return this;
+        }
+
+        /** Lifetime of issued tokens (Entra: 3599 s by default; msal4j caches nothing under 300 s). */
+        public Builder tokenLifetimeSeconds(long seconds) {
+            this.tokenLifetimeSeconds = seconds;
+            return this;
+        }
+
+        public Builder workDir(Path workDir) {
+            this.workDir = workDir;
+            return this;
+        }
+
+        /** The clock that stamps and checks token lifetimes. */
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        public M365Sandbox start() throws IOException {
+            return new M365Sandbox(this).startAll();
+        }
+    }
+}

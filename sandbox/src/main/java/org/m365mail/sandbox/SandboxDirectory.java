@@ -1,0 +1,211 @@
+package org.m365mail.sandbox;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The stand-in's Entra ID directory and Exchange Online organisation: tenants, app registrations with their
+ * consented application permissions, mailboxes and mailbox permissions. Tests change it while the sandbox runs.
+ */
+public final class SandboxDirectory {
+
+    /** Microsoft Graph's application id, one of the identifiers its tokens may be requested for. */
+    public static final String GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
+    /** Office 365 Exchange Online's application id. */
+    public static final String EXCHANGE_APP_ID = "00000002-0000-0ff1-ce00-000000000000";
+
+    /** The resources (APIs) a token can be requested for. */
+    public enum Resource { GRAPH, EXCHANGE }
+
+    private final Map<String, Tenant> tenantsById = new ConcurrentHashMap<>();
+    private final List<String> graphIdentifiers = new CopyOnWriteArrayList<>(
+            List.of("https://graph.microsoft.com", GRAPH_APP_ID));
+    private final List<String> exchangeIdentifiers = List.of(
+            "https://outlook.office365.com", "https://outlook.office.com", EXCHANGE_APP_ID);
+
+    /** The directory the demo and most tests use; its names are in {@link SandboxDefaults}. */
+    public static SandboxDirectory standard() {
+        SandboxDirectory directory = new SandboxDirectory();
+        Tenant tenant = directory.addTenant(SandboxDefaults.TENANT_ID, SandboxDefaults.TENANT_DOMAIN);
+        App app = tenant.registerApp(SandboxDefaults.CLIENT_ID, SandboxDefaults.CLIENT_SECRET)
+                .grant(Resource.GRAPH, "Mail.Send")
+                .grant(Resource.EXCHANGE, "SMTP.SendAsApp");
+        tenant.addMailbox(SandboxDefaults.SENDER, "Contoso Notifications").grantFullAccess(app);
+        tenant.addMailbox(SandboxDefaults.SHARED_MAILBOX, "Contoso Support (shared)").grantFullAccess(app);
+        tenant.addMailbox(SandboxDefaults.RECIPIENT, "Alex Wilber");
+        return directory;
+    }
+
+    public Tenant addTenant(String tenantId, String domain) {
+        Tenant tenant = new Tenant(tenantId.toLowerCase(Locale.ROOT), domain.toLowerCase(Locale.ROOT));
+        tenantsById.put(tenant.id(), tenant);
+        return tenant;
+    }
+
+    /** Finds a tenant by its id or by one of its domains, as Entra resolves the {tenant} path segment. */
+    public Optional<Tenant> tenant(String idOrDomain) {
+        String key = idOrDomain.toLowerCase(Locale.ROOT);
+        Tenant byId = tenantsById.get(key);
+        if (byId != null) {
+            return Optional.of(byId);
+        }
+        return tenantsById.values().stream().filter(t -> t.domain().equals(key)).findFirst();
+    }
+
+    /** Which resource an identifier (the part of a scope before {@code /.default}) names, if any. */
+    Optional<Resource> resource(String identifier) {
+        String id = identifier.endsWith("/") ? identifier.substring(0, identifier.length() - 1) : identifier;
+        if (graphIdentifiers.stream().anyMatch(g -> g.equalsIgnoreCase(id))) {
+            return Optional.of(Resource.GRAPH);
+        }
+        if (exchangeIdentifiers.stream().anyMatch(e -> e.equalsIgnoreCase(id))) {
+            return Optional.of(Resource.EXCHANGE);
+        }
+        return Optional.empty();
+    }
+
+    boolean isAudienceOf(Resource resource, String audience) {
+        String aud = audience.endsWith("/") ? audience.substring(0, audience.length() - 1) : audience;
+        List<String> ids = resource == Resource.GRAPH ? graphIdentifiers : exchangeIdentifiers;
+        return ids.stream().anyMatch(i -> i.equalsIgnoreCase(aud));
+    }
+
+    /** The stand-in's Graph answers at its own URL, so that URL is also a Graph identifier ({graphUrl}/.default). */
+    void addGraphIdentifier(String url) {
+        graphIdentifiers.add(url);
+    }
+
+    /** An Entra tenant with its Exchange Online organisation. */
+    public static final class Tenant {
+        private final String id;
+        private final String domain;
+        private final Map<String, App> apps = new ConcurrentHashMap<>();
+        private final Map<String, Mailbox> mailboxes = new ConcurrentHashMap<>();
+
+        Tenant(String id, String domain) {
+            this.id = id;
+            this.domain = domain;
+        }
+
+        public String id() {
+            return id;
+        }
+
+        public String domain() {
+            return domain;
+        }
+
+        public App registerApp(String clientId, String secret) {
+            App app = new App(clientId.toLowerCase(Locale.ROOT), UUID.randomUUID().toString());
+            app.addSecret(secret);
+            apps.put(app.clientId(), app);
+            return app;
+        }
+
+        public Optional<App> app(String clientId) {
+            return Optional.ofNullable(apps.get(clientId.toLowerCase(Locale.ROOT)));
+        }
+
+        public Mailbox addMailbox(String address, String displayName) {
+            Mailbox mailbox = new Mailbox(address.toLowerCase(Locale.ROOT), displayName);
+            mailboxes.put(mailbox.address(), mailbox);
+            return mailbox;
+        }
+
+        public Optional<Mailbox> mailbox(String address) {
+            return Optional.ofNullable(mailboxes.get(address.toLowerCase(Locale.ROOT)));
+        }
+    }
+
+    /** An app registration, its client secrets, its service principal and its admin-consented app roles. */
+    public static final class App {
+        private final String clientId;
+        private final String servicePrincipalId;
+        private final Set<String> secrets = ConcurrentHashMap.newKeySet();
+        private final Map<Resource, Set<String>> roles = new ConcurrentHashMap<>();
+
+        App(String clientId, String servicePrincipalId) {
+            this.clientId = clientId;
+            this.servicePrincipalId = servicePrincipalId;
+        }
+
+        public String clientId() {
+            return clientId;
+        }
+
+        public String servicePrincipalId() {
+            return servicePrincipalId;
+        }
+
+        public App addSecret(String secret) {
+            secrets.add(secret);
+            return this;
+        }
+
+        public App removeSecrets() {
+            secrets.clear();
+            return this;
+        }
+
+        boolean hasSecret(String candidate) {
+            return candidate != null && secrets.contains(candidate);
+        }
+
+        /** Grants an application permission with admin consent, e.g. {@code grant(GRAPH, "Mail.Send")}. */
+        public App grant(Resource resource, String role) {
+            roles.computeIfAbsent(resource, r -> ConcurrentHashMap.newKeySet()).add(role);
+            return this;
+        }
+
+        public App revoke(Resource resource, String role) {
+            roles.getOrDefault(resource, Set.of()).remove(role);
+            return this;
+        }
+
+        Collection<String> roles(Resource resource) {
+            return List.copyOf(roles.getOrDefault(resource, Set.of()));
+        }
+    }
+
+    /** An Exchange Online mailbox (user or shared) and who may use it. */
+    public static final class Mailbox {
+        private final String address;
+        private final String displayName;
+        private final Set<String> fullAccessPrincipals = ConcurrentHashMap.newKeySet();
+
+        Mailbox(String address, String displayName) {
+            this.address = address;
+            this.displayName = displayName;
+        }
+
+        public String address() {
+            return address;
+        }
+
+        public String displayName() {
+            return displayName;
+        }
+
+        /** {@code Add-MailboxPermission -User <service principal> -AccessRights FullAccess}: needed for SMTP.SendAsApp. */
+        public Mailbox grantFullAccess(App app) {
+            fullAccessPrincipals.add(app.servicePrincipalId());
+            return this;
+        }
+
+        public Mailbox revokeFullAccess(App app) {
+            fullAccessPrincipals.remove(app.servicePrincipalId());
+            return this;
+        }
+
+        boolean hasFullAccess(String servicePrincipalId) {
+            return fullAccessPrincipals.contains(servicePrincipalId);
+        }
+    }
+}

@@ -42,9 +42,11 @@ final class ExchangeSmtpServer {
 
     private final SMTPServer server;
     private final String hostName;
+    private final Xoauth2Authentication authentication;
 
     ExchangeSmtpServer(int port, SSLContext tls, SandboxDirectory directory, TokenIssuer issuer, Outbox outbox) {
         this.hostName = "SANDBOX01.outlook.office365.test";
+        this.authentication = new Xoauth2Authentication(directory, issuer, hostName);
         // SubEtha greets with "220 {hostName} ESMTP {softwareName}"; these two make Exchange's banner.
         this.server = SMTPServer.port(port)
                 .bindAddress(InetAddress.getLoopbackAddress())
@@ -55,7 +57,7 @@ final class ExchangeSmtpServer {
                 .requireTLS()
                 .requireAuth()
                 .startTlsSocketFactory(socket -> startTls(tls, socket))
-                .authenticationHandlerFactory(new Xoauth2Authentication(directory, issuer, hostName))
+                .authenticationHandlerFactory(authentication)
                 .messageHandlerFactory(context -> new Submission(context, outbox, hostName))
                 .maxMessageSize(ADVERTISED_SIZE)
                 .connectionTimeout(10 * 60, java.util.concurrent.TimeUnit.SECONDS)
@@ -68,6 +70,10 @@ final class ExchangeSmtpServer {
 
     void stop() {
         server.stop();
+    }
+
+    Xoauth2Authentication authentication() {
+        return authentication;
     }
 
     int port() {

@@ -133,6 +133,16 @@ public final class M365Sandbox implements AutoCloseable {
         return viewer == null ? null : "http://127.0.0.1:" + viewer.getAddress().getPort() + "/";
     }
 
+    /** How many SMTP sessions authenticated successfully: one per physical connection the client opened. */
+    public int smtpLogins() {
+        return smtp.authentication().successes();
+    }
+
+    /** How many SMTP authentications were refused. */
+    public int smtpLoginFailures() {
+        return smtp.authentication().failures();
+    }
+
     public SandboxDirectory directory() {
         return directory;
     }

@@ -36,11 +36,21 @@ final class Xoauth2Authentication implements AuthenticationHandlerFactory {
     private final SandboxDirectory directory;
     private final TokenIssuer issuer;
     private final String hostName;
+    private final java.util.concurrent.atomic.AtomicInteger successes = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
 
     Xoauth2Authentication(SandboxDirectory directory, TokenIssuer issuer, String hostName) {
         this.directory = directory;
         this.issuer = issuer;
         this.hostName = hostName;
+    }
+
+    int successes() {
+        return successes.get();
+    }
+
+    int failures() {
+        return failures.get();
     }
 
     @Override
@@ -64,7 +74,13 @@ final class Xoauth2Authentication implements AuthenticationHandlerFactory {
                     payload = words[2];
                 }
                 Object socket = context instanceof Session s ? s.getSocket() : null;
-                login = check(LongAuthLineSocket.resolve(socket, payload));
+                try {
+                    login = check(LongAuthLineSocket.resolve(socket, payload));
+                } catch (RejectException e) {
+                    failures.incrementAndGet();
+                    throw e;
+                }
+                successes.incrementAndGet();
                 return Optional.empty();
             }
 

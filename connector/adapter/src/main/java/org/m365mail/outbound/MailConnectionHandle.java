@@ -38,6 +38,11 @@ public final class MailConnectionHandle implements MailConnection {
         }
     }
 
+    /** The managed connection behind this handle, or {@code null} once closed. */
+    MailManagedConnection managedConnection() {
+        return connection;
+    }
+
     void invalidate() {
         connection = null;
     }

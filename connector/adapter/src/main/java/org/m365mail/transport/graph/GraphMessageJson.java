@@ -161,8 +161,8 @@ final class GraphMessageJson {
         final List<Part> attachments = new ArrayList<>();
 
         void collect(Part part) throws MessagingException, IOException {
-            if (part.isMimeType("multipart/*")) {
-                Multipart multipart = (Multipart) part.getContent();
+            Object body = part.getContent();
+            if (body instanceof Multipart multipart) {
                 for (int i = 0; i < multipart.getCount(); i++) {
                     collect(multipart.getBodyPart(i));
                 }
@@ -170,10 +170,10 @@ final class GraphMessageJson {
             }
             boolean isAttachment = Part.ATTACHMENT.equalsIgnoreCase(part.getDisposition())
                     || part.getFileName() != null;
-            if (!isAttachment && part.isMimeType("text/html") && html == null) {
-                html = (String) part.getContent();
-            } else if (!isAttachment && part.isMimeType("text/plain") && text == null) {
-                text = (String) part.getContent();
+            if (!isAttachment && body instanceof String s && part.isMimeType("text/html") && html == null) {
+                html = s;
+            } else if (!isAttachment && body instanceof String s && part.isMimeType("text/plain") && text == null) {
+                text = s;
             } else {
                 attachments.add(part);
             }

@@ -9,6 +9,7 @@ import org.m365mail.auth.TokenSource;
 import org.m365mail.config.MailSettings;
 import org.m365mail.transport.MailChannel;
 import org.m365mail.transport.MailTransport;
+import org.m365mail.transport.MessageIds;
 
 import javax.net.ssl.SSLContext;
 import java.io.IOException;
@@ -81,9 +82,10 @@ public final class GraphTransport implements MailTransport {
     }
 
     SentMessage send(Message message) throws MailSendException {
-        String messageId = messageId(message);
+        String messageId;
         byte[] body;
         try {
+            messageId = MessageIds.prepare(message, settings.fromAddress());
             body = json.sendMailBody(message, settings.fromAddress(), settings.fromName(), messageId, true);
         } catch (MessagingException | IOException e) {
             throw new MailSendException("Cannot read the message to send it through Graph: " + e.getMessage(), e);
@@ -160,20 +162,6 @@ public final class GraphTransport implements MailTransport {
             Thread.currentThread().interrupt();
             throw new MailSendException("Interrupted while waiting to retry a Graph request", e);
         }
-    }
-
-    /** The message's own Message-ID when the application set one, else a new one in the sender's domain. */
-    private String messageId(Message message) throws MailSendException {
-        try {
-            String[] existing = message.getHeader("Message-ID");
-            if (existing != null && existing.length > 0 && !existing[0].isBlank()) {
-                return existing[0].trim();
-            }
-        } catch (MessagingException e) {
-            throw new MailSendException("Cannot read the message's Message-ID: " + e.getMessage(), e);
-        }
-        String address = settings.fromAddress().getAddress();
-        return "<" + UUID.randomUUID() + "@" + address.substring(address.indexOf('@') + 1) + ">";
     }
 
     @Override

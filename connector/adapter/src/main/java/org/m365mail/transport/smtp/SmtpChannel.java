@@ -7,12 +7,12 @@ import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
-import jakarta.mail.internet.MimeMessage;
 import org.m365mail.api.MailSendException;
 import org.m365mail.api.SentMessage;
 import org.m365mail.auth.AccessToken;
 import org.m365mail.config.MailSettings;
 import org.m365mail.transport.MailChannel;
+import org.m365mail.transport.MessageIds;
 
 import java.io.UnsupportedEncodingException;
 import java.time.Duration;
@@ -45,12 +45,15 @@ final class SmtpChannel implements MailChannel {
         Address[] recipients;
         String messageId;
         try {
-            prepare(message, settings);
+            if (message.getFrom() == null || message.getFrom().length == 0) {
+                message.setFrom(new InternetAddress(settings.fromAddress().getAddress(), settings.fromName(),
+                        "UTF-8"));
+            }
+            messageId = MessageIds.prepare(message, settings.fromAddress());
             recipients = message.getAllRecipients();
             if (recipients == null || recipients.length == 0) {
                 throw new MailSendException("The message has no recipients: set To, Cc or Bcc");
             }
-            messageId = message instanceof MimeMessage mime ? mime.getMessageID() : null;
         } catch (MessagingException | UnsupportedEncodingException e) {
             throw new MailSendException("Cannot prepare the message for SMTP: " + e.getMessage(), e);
         }
@@ -69,15 +72,6 @@ final class SmtpChannel implements MailChannel {
         String reply = SmtpReplies.lastReply(connected);
         LOG.fine(() -> "M365MAIL-4001 SMTP accepted " + messageId + ": " + reply);
         return new SentMessage(messageId, "SMTP", reply, Instant.now());
-    }
-
-    private static void prepare(Message message, MailSettings settings)
-            throws MessagingException, UnsupportedEncodingException {
-        if (message.getFrom() == null || message.getFrom().length == 0) {
-            message.setFrom(new InternetAddress(settings.fromAddress().getAddress(), settings.fromName(), "UTF-8"));
-        }
-        // Sets Message-ID and the MIME headers, as Transport.send would.
-        message.saveChanges();
     }
 
     /** An open, authenticated connection whose token is good for a while yet. */

@@ -1,0 +1,88 @@
+package org.m365mail.config;
+
+import jakarta.resource.spi.InvalidPropertyException;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MailSettingsTest {
+
+    private static final String SECRET = "s3cr3t~value.that-must-not-leak";
+
+    private static MailSettings.Values values(String transport, String tenantId, String clientId, String secret,
+                                              String from) {
+        return new MailSettings.Values(transport, tenantId, clientId, secret, null, null, from, null, null, null,
+                null, null);
+    }
+
+    @Test
+    void missingTenantIdIsNamedWithWhereToFindIt() {
+        InvalidPropertyException e = assertThrows(InvalidPropertyException.class, () -> MailSettings.validate(
+                values(null, null, "8a1f6e2c-7d3b-4e59-a0c4-92b5d8e1f736", SECRET, "a@contoso.com")));
+        assertTrue(e.getMessage().contains("tenantId is required"), e.getMessage());
+        assertTrue(e.getMessage().contains("Directory (tenant) ID"), e.getMessage());
+    }
+
+    @Test
+    void everyProblemIsReportedAtOnceAndNoSecretAppears() {
+        InvalidPropertyException e = assertThrows(InvalidPropertyException.class, () -> MailSettings.validate(
+                values("POP3", "not a tenant", "client", SECRET, "not-an-address")));
+        String m = e.getMessage();
+        assertTrue(m.contains("(4 problems)"), m);
+        assertTrue(m.contains("transport must be GRAPH or SMTP (was 'POP3')"), m);
+        assertTrue(m.contains("tenantId must be a GUID"), m);
+        assertTrue(m.contains("clientId must be the Application (client) ID"), m);
+        assertTrue(m.contains("fromAddress must be a plain e-mail address"), m);
+        assertFalse(m.contains(SECRET), m);
+    }
+
+    @Test
+    void defaultsAreMicrosoftsGlobalCloud() throws Exception {
+        MailSettings s = MailSettings.validate(values(null, "contoso.onmicrosoft.com",
+                "8a1f6e2c-7d3b-4e59-a0c4-92b5d8e1f736", SECRET, "notifications@contoso.com"));
+        assertEquals(TransportKind.GRAPH, s.transport());
+        assertEquals("https://login.microsoftonline.com/contoso.onmicrosoft.com/", s.tenantAuthority());
+        assertEquals("https://graph.microsoft.com/.default", s.graphScope());
+        assertEquals("smtp.office365.com", s.smtpHost());
+        assertEquals(587, s.smtpPort());
+        assertFalse(s.toString().contains(SECRET), s.toString());
+        assertEquals("****", s.clientSecret().toString());
+    }
+
+    @Test
+    void urlsMustBeHttpsHostsAndTrailingSlashesAreDropped() throws Exception {
+        InvalidPropertyException e = assertThrows(InvalidPropertyException.class, () -> MailSettings.validate(
+                new MailSettings.Values("GRAPH", "contoso.com", "8a1f6e2c-7d3b-4e59-a0c4-92b5d8e1f736", SECRET,
+                        "http://login.example", "https://graph.example/v1.0", "a@contoso.com", null, null, null,
+                        null, null)));
+        assertTrue(e.getMessage().contains("authorityUrl must be an https URL"), e.getMessage());
+        assertTrue(e.getMessage().contains("graphUrl must be an https URL"), e.getMessage());
+
+        MailSettings ok = MailSettings.validate(new MailSettings.Values("smtp", "contoso.com",
+                "8a1f6e2c-7d3b-4e59-a0c4-92b5d8e1f736", SECRET, "https://login.microsoftonline.us/",
+                "https://graph.microsoft.us/", "a@contoso.com", null, null, 465, null, null));
+        assertEquals("https://graph.microsoft.us/.default", ok.graphScope());
+        assertEquals(TransportKind.SMTP, ok.transport());
+    }
+
+    @Test
+    void unreadableTrustStoreIsNamed() throws Exception {
+        Path notAStore = Files.createTempFile("not-a-store", ".p12");
+        Files.writeString(notAStore, "garbage");
+        InvalidPropertyException e = assertThrows(InvalidPropertyException.class, () -> MailSettings.validate(
+                new MailSettings.Values(null, "contoso.com", "8a1f6e2c-7d3b-4e59-a0c4-92b5d8e1f736", SECRET, null,
+                        null, "a@contoso.com", null, null, null, notAStore.toString(), "pw")));
+        assertTrue(e.getMessage().contains("trustStorePath '" + notAStore + "' cannot be read"), e.getMessage());
+
+        InvalidPropertyException missing = assertThrows(InvalidPropertyException.class, () -> MailSettings.validate(
+                new MailSettings.Values(null, "contoso.com", "8a1f6e2c-7d3b-4e59-a0c4-92b5d8e1f736", SECRET, null,
+                        null, "a@contoso.com", null, null, null, "/no/such/file.p12", null)));
+        assertTrue(missing.getMessage().contains("trustStorePath names no readable file"), missing.getMessage());
+    }
+}

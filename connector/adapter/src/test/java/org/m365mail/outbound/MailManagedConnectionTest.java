@@ -1,0 +1,152 @@
+package org.m365mail.outbound;
+
+import jakarta.resource.NotSupportedException;
+import jakarta.resource.ResourceException;
+import jakarta.resource.spi.ConnectionEvent;
+import jakarta.resource.spi.ConnectionEventListener;
+import jakarta.resource.spi.InvalidPropertyException;
+import jakarta.resource.spi.TransactionSupport;
+import org.junit.jupiter.api.Test;
+import org.m365mail.api.MailConnection;
+import org.m365mail.api.MailSendException;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The JCA contract: events, handles, matching, equality, transactions. No network. */
+class MailManagedConnectionTest {
+
+    private static MailManagedConnectionFactory validFactory() {
+        MailManagedConnectionFactory mcf = new MailManagedConnectionFactory();
+        mcf.setTenantId("contoso.onmicrosoft.com");
+        mcf.setClientId("8a1f6e2c-7d3b-4e59-a0c4-92b5d8e1f736");
+        mcf.setClientSecret("secret-value");
+        mcf.setFromAddress("notifications@contoso.com");
+        return mcf;
+    }
+
+    /** Records events. */
+    static final class Recorder implements ConnectionEventListener {
+        final List<ConnectionEvent> closed = new ArrayList<>();
+        final List<ConnectionEvent> errors = new ArrayList<>();
+
+        @Override
+        public void connectionClosed(ConnectionEvent event) {
+            closed.add(event);
+        }
+
+        @Override
+        public void localTransactionStarted(ConnectionEvent event) {
+        }
+
+        @Override
+        public void localTransactionCommitted(ConnectionEvent event) {
+        }
+
+        @Override
+        public void localTransactionRolledback(ConnectionEvent event) {
+        }
+
+        @Override
+        public void connectionErrorOccurred(ConnectionEvent event) {
+            errors.add(event);
+        }
+    }
+
+    @Test
+    void closingAHandleFiresExactlyOneClosedEventCarryingIt() throws Exception {
+        MailManagedConnection mc = (MailManagedConnection) validFactory().createManagedConnection(null, null);
+        Recorder recorder = new Recorder();
+        mc.addConnectionEventListener(recorder);
+        MailConnection handle = (MailConnection) mc.getConnection(null, null);
+        handle.close();
+        handle.close();
+        assertEquals(1, recorder.closed.size());
+        assertSame(handle, recorder.closed.get(0).getConnectionHandle());
+        assertSame(mc, recorder.closed.get(0).getSource());
+    }
+
+    @Test
+    void aClosedOrCleanedUpHandleRefusesToSend() throws Exception {
+        MailManagedConnection mc = (MailManagedConnection) validFactory().createManagedConnection(null, null);
+        MailConnection closed = (MailConnection) mc.getConnection(null, null);
+        closed.close();
+        MailSendException e = assertThrows(MailSendException.class, () -> closed.send(
+                new jakarta.mail.internet.MimeMessage((jakarta.mail.Session) null)));
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+
+        MailConnection inUse = (MailConnection) mc.getConnection(null, null);
+        mc.cleanup();
+        assertThrows(MailSendException.class, () -> inUse.send(
+                new jakarta.mail.internet.MimeMessage((jakarta.mail.Session) null)));
+    }
+
+    @Test
+    void transactionsAreDeclinedLoudly() throws Exception {
+        MailManagedConnectionFactory mcf = validFactory();
+        assertEquals(TransactionSupport.TransactionSupportLevel.NoTransaction, mcf.getTransactionSupport());
+        MailManagedConnection mc = (MailManagedConnection) mcf.createManagedConnection(null, null);
+        assertThrows(NotSupportedException.class, mc::getXAResource);
+        assertThrows(NotSupportedException.class, mc::getLocalTransaction);
+    }
+
+    @Test
+    void matchingTakesOnlyUsableConnectionsOfAnEqualFactory() throws Exception {
+        MailManagedConnectionFactory a = validFactory();
+        MailManagedConnectionFactory b = validFactory();
+        MailManagedConnectionFactory other = validFactory();
+        other.setFromAddress("other@contoso.com");
+        assertEquals(a, b);
+        assertEquals(a.hashCode(), b.hashCode());
+        assertNotEquals(a, other);
+
+        MailManagedConnection mcOfOther = (MailManagedConnection) other.createManagedConnection(null, null);
+        assertNull(a.matchManagedConnections(Set.of(mcOfOther), null, null));
+        MailManagedConnection mcOfB = (MailManagedConnection) b.createManagedConnection(null, null);
+        assertSame(mcOfB, a.matchManagedConnections(Set.of(mcOfOther, mcOfB), null, null));
+        mcOfB.destroy();
+        assertNull(a.matchManagedConnections(Set.of(mcOfB), null, null));
+    }
+
+    @Test
+    void anInvalidConfigurationFailsAtFactoryCreationNamingTheProperty() {
+        MailManagedConnectionFactory mcf = validFactory();
+        mcf.setTenantId(null);
+        InvalidPropertyException e = assertThrows(InvalidPropertyException.class,
+                () -> mcf.createConnectionFactory(null));
+        assertTrue(e.getMessage().contains("tenantId is required"), e.getMessage());
+        assertThrows(ResourceException.class, mcf::createConnectionFactory);
+    }
+
+    @Test
+    void secretsStayOutOfToString() {
+        MailManagedConnectionFactory mcf = validFactory();
+        mcf.setTrustStorePassword("store-password");
+        assertFalse(mcf.toString().contains("secret-value"), mcf.toString());
+        assertFalse(mcf.toString().contains("store-password"), mcf.toString());
+    }
+
+    @Test
+    void standalonePoolReusesAReturnedConnectionAndOpensAnotherWhenBusy() throws Exception {
+        MailConnectionFactoryImpl factory = (MailConnectionFactoryImpl) validFactory().createConnectionFactory();
+        MailConnectionHandle first = (MailConnectionHandle) factory.getConnection();
+        MailManagedConnection firstMc = first.managedConnection();
+        first.close();
+        MailConnectionHandle second = (MailConnectionHandle) factory.getConnection();
+        MailConnectionHandle third = (MailConnectionHandle) factory.getConnection();
+        assertSame(firstMc, second.managedConnection(), "the returned connection is reused");
+        assertNotEquals(firstMc, third.managedConnection(), "a busy connection is not shared");
+        second.close();
+        third.close();
+        assertNull(second.managedConnection());
+    }
+}

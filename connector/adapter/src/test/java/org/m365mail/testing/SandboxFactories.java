@@ -1,0 +1,43 @@
+package org.m365mail.testing;
+
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.MimeMessage;
+import org.m365mail.outbound.MailManagedConnectionFactory;
+import org.m365mail.sandbox.M365Sandbox;
+import org.m365mail.sandbox.SandboxDefaults;
+
+import java.util.Properties;
+
+/** Connection factories configured for a running stand-in, and simple messages, for tests. */
+public final class SandboxFactories {
+
+    private SandboxFactories() {
+    }
+
+    public static MailManagedConnectionFactory factory(M365Sandbox sandbox, String transport) {
+        MailManagedConnectionFactory mcf = new MailManagedConnectionFactory();
+        mcf.setTransport(transport);
+        mcf.setTenantId(SandboxDefaults.TENANT_ID);
+        mcf.setClientId(SandboxDefaults.CLIENT_ID);
+        mcf.setClientSecret(SandboxDefaults.CLIENT_SECRET);
+        mcf.setAuthorityUrl(sandbox.authorityUrl());
+        mcf.setGraphUrl(sandbox.graphUrl());
+        mcf.setFromAddress(SandboxDefaults.SENDER);
+        mcf.setFromName("Contoso Notifications");
+        mcf.setSmtpHost(sandbox.smtpHost());
+        mcf.setSmtpPort(sandbox.smtpPort());
+        mcf.setTrustStorePath(sandbox.trustStorePath().toString());
+        mcf.setTrustStorePassword(sandbox.trustStorePassword());
+        return mcf;
+    }
+
+    public static MimeMessage textMessage(String subject, String text) throws MessagingException {
+        MimeMessage message = new MimeMessage(Session.getInstance(new Properties()));
+        message.setRecipients(Message.RecipientType.TO, SandboxDefaults.RECIPIENT);
+        message.setSubject(subject, "UTF-8");
+        message.setText(text, "UTF-8");
+        return message;
+    }
+}

@@ -1,0 +1,170 @@
+package org.m365mail.transport.graph;
+
+import jakarta.activation.DataHandler;
+import jakarta.mail.Message;
+import jakarta.mail.Session;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import jakarta.mail.util.ByteArrayDataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.m365mail.api.MailConnection;
+import org.m365mail.api.MailConnectionFactory;
+import org.m365mail.api.MailSendException;
+import org.m365mail.api.SentMessage;
+import org.m365mail.outbound.MailManagedConnectionFactory;
+import org.m365mail.sandbox.DeliveredMessage;
+import org.m365mail.sandbox.M365Sandbox;
+import org.m365mail.sandbox.SandboxDefaults;
+import org.m365mail.sandbox.SandboxDirectory;
+import org.m365mail.testing.SandboxFactories;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The Graph transport against the stand-in, over real HTTPS, through the connector's own pool. */
+class GraphTransportTest {
+
+    private static M365Sandbox sandbox;
+
+    @BeforeAll
+    static void start() throws Exception {
+        sandbox = M365Sandbox.builder().workDir(Path.of("target/sandbox-graph")).start();
+    }
+
+    @AfterAll
+    static void stop() {
+        sandbox.close();
+    }
+
+    @BeforeEach
+    void clear() {
+        sandbox.outbox().clear();
+        sandbox.tokenRequests().clear();
+    }
+
+    private static MailConnectionFactory factory() throws Exception {
+        return (MailConnectionFactory) SandboxFactories.factory(sandbox, "GRAPH").createConnectionFactory();
+    }
+
+    @Test
+    void textMessageArrivesAsSentAndOneTokenServesSeveralSends() throws Exception {
+        MailConnectionFactory factory = factory();
+        for (int i = 0; i < 3; i++) {
+            try (MailConnection connection = factory.getConnection()) {
+                SentMessage sent = connection.send(SandboxFactories.textMessage("Graph text " + i, "Body " + i));
+                assertEquals("GRAPH", sent.transport());
+                assertNotNull(sent.serviceReference(), "Graph's request-id");
+                assertTrue(sent.messageId().startsWith("<") && sent.messageId().endsWith("@contoso.test>"),
+                        sent.messageId());
+            }
+        }
+        List<DeliveredMessage> delivered = sandbox.outbox().messages();
+        assertEquals(3, delivered.size());
+        DeliveredMessage first = delivered.get(0);
+        assertEquals("GRAPH", first.channel());
+        assertEquals(SandboxDefaults.SENDER, first.mailbox());
+        assertEquals("Graph text 0", first.subject());
+        assertEquals("Body 0", first.textBody());
+        assertEquals(List.of(SandboxDefaults.RECIPIENT), first.to());
+        assertEquals("Contoso Notifications", first.fromName());
+        assertEquals(1, sandbox.tokenRequests().total(), "one token for all sends of a factory");
+        assertTrue(sandbox.tokenRequests().entries().get(0).scope().contains(sandbox.graphUrl() + "/.default"));
+    }
+
+    @Test
+    void htmlRecipientsReplyToHeadersAndAttachmentsArriveUnchanged() throws Exception {
+        byte[] pdf = new byte[200_000];
+        new Random(7).nextBytes(pdf);
+        MimeMessage message = new MimeMessage(Session.getInstance(new Properties()));
+        message.setRecipients(Message.RecipientType.TO, "alex.wilber@contoso.test, Megan <megan@contoso.test>");
+        message.setRecipients(Message.RecipientType.CC, "cc@contoso.test");
+        message.setRecipients(Message.RecipientType.BCC, "audit@contoso.test");
+        message.setReplyTo(new InternetAddress[]{new InternetAddress("replies@contoso.test")});
+        message.setSubject("Rechnung März – ünïcödé", "UTF-8");
+        message.setHeader("X-Order-Id", "A-42");
+        MimeBodyPart html = new MimeBodyPart();
+        html.setContent("<p>Hello <b>Alex</b></p>", "text/html; charset=UTF-8");
+        MimeBodyPart attachment = new MimeBodyPart();
+        attachment.setDataHandler(new DataHandler(new ByteArrayDataSource(pdf, "application/pdf")));
+        attachment.setFileName("Rechnung-März.pdf");
+        message.setContent(new MimeMultipart(html, attachment));
+
+        try (MailConnection connection = factory().getConnection()) {
+            connection.send(message);
+        }
+        DeliveredMessage got = sandbox.outbox().messages().get(0);
+        assertEquals("Rechnung März – ünïcödé", got.subject());
+        assertEquals("<p>Hello <b>Alex</b></p>", got.htmlBody());
+        assertNull(got.textBody());
+        assertEquals(List.of("alex.wilber@contoso.test", "megan@contoso.test"), got.to());
+        assertEquals(List.of("cc@contoso.test"), got.cc());
+        assertEquals(List.of("audit@contoso.test"), got.bcc());
+        assertEquals(List.of("replies@contoso.test"), got.replyTo());
+        assertEquals("A-42", got.headers().get("X-Order-Id"));
+        assertEquals(1, got.attachments().size());
+        DeliveredMessage.Attachment a = got.attachments().get(0);
+        assertEquals("Rechnung-März.pdf", a.name());
+        assertEquals("application/pdf", a.contentType());
+        assertArrayEquals(pdf, a.content());
+    }
+
+    @Test
+    void wrongSecretFailsWithEntrasCodeAndNothingIsSent() throws Exception {
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "GRAPH");
+        mcf.setClientSecret("wrong-secret-value-123");
+        MailConnectionFactory factory = (MailConnectionFactory) mcf.createConnectionFactory();
+        MailSendException e;
+        try (MailConnection connection = factory.getConnection()) {
+            e = assertThrows(MailSendException.class,
+                    () -> connection.send(SandboxFactories.textMessage("never", "never")));
+        }
+        assertEquals("AADSTS7000215", e.getErrorCode());
+        assertTrue(e.getMessage().contains("Invalid client secret provided"), e.getMessage());
+        assertTrue(e.getMessage().contains("Check clientSecret"), e.getMessage());
+        assertFalse(e.getMessage().contains("wrong-secret-value-123"), e.getMessage());
+        assertTrue(sandbox.outbox().messages().isEmpty());
+    }
+
+    @Test
+    void missingMailSendPermissionSaysWhatToGrant() throws Exception {
+        SandboxDirectory.App app = sandbox.directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow()
+                .app(SandboxDefaults.CLIENT_ID).orElseThrow();
+        app.revoke(SandboxDirectory.Resource.GRAPH, "Mail.Send");
+        try (MailConnection connection = factory().getConnection()) {
+            MailSendException e = assertThrows(MailSendException.class,
+                    () -> connection.send(SandboxFactories.textMessage("denied", "denied")));
+            assertEquals("ErrorAccessDenied", e.getErrorCode());
+            assertTrue(e.getMessage().contains("Mail.Send application permission"), e.getMessage());
+        } finally {
+            app.grant(SandboxDirectory.Resource.GRAPH, "Mail.Send");
+        }
+        assertTrue(sandbox.outbox().messages().isEmpty());
+    }
+
+    @Test
+    void unknownMailboxNamesFromAddress() throws Exception {
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "GRAPH");
+        mcf.setFromAddress("nobody@contoso.test");
+        try (MailConnection connection = ((MailConnectionFactory) mcf.createConnectionFactory()).getConnection()) {
+            MailSendException e = assertThrows(MailSendException.class,
+                    () -> connection.send(SandboxFactories.textMessage("x", "x")));
+            assertEquals("ErrorInvalidUser", e.getErrorCode());
+            assertTrue(e.getMessage().contains("Check fromAddress"), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package org.m365mail.sandbox;
+
+import jakarta.json.Json;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import javax.net.ssl.SSLSocket;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.StringReader;
+import java.net.Socket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Base64;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The stand-in's SMTP server speaks Exchange Online's protocol on a raw socket. */
+class ExchangeSmtpServerTest {
+
+    private static M365Sandbox sandbox;
+
+    @BeforeAll
+    static void start() throws Exception {
+        sandbox = M365Sandbox.builder().workDir(Path.of("target/sandbox-smtp-server")).start();
+    }
+
+    @AfterAll
+    static void stop() {
+        sandbox.close();
+    }
+
+    private static String token(String scope) throws Exception {
+        HttpClient http = HttpClient.newBuilder().sslContext(sandbox.clientSslContext()).build();
+        String form = "grant_type=client_credentials&client_id=" + SandboxDefaults.CLIENT_ID + "&client_secret="
+                + URLEncoder.encode(SandboxDefaults.CLIENT_SECRET, StandardCharsets.UTF_8) + "&scope="
+                + URLEncoder.encode(scope, StandardCharsets.UTF_8);
+        String body = http.send(HttpRequest.newBuilder(URI.create(sandbox.authorityUrl() + "/"
+                        + SandboxDefaults.TENANT_ID + "/oauth2/v2.0/token")).POST(HttpRequest.BodyPublishers.ofString(form))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        return Json.createReader(new StringReader(body)).readObject().getString("access_token");
+    }
+
+    /** A tiny SMTP client on a socket, to see the server's exact replies. */
+    private static final class Dialogue implements AutoCloseable {
+        private Socket socket;
+        private BufferedReader in;
+        private OutputStream out;
+
+        Dialogue() throws IOException {
+            attach(new Socket("127.0.0.1", sandbox.smtpPort()));
+        }
+
+        private void attach(Socket s) throws IOException {
+            socket = s;
+            in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+            out = s.getOutputStream();
+        }
+
+        String reply() throws IOException {
+            StringBuilder all = new StringBuilder();
+            String line;
+            do {
+                line = in.readLine();
+                all.append(line).append('\n');
+            } while (line.length() > 3 && line.charAt(3) == '-');
+            return all.toString();
+        }
+
+        String send(String command) throws IOException {
+            out.write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            return reply();
+        }
+
+        void startTls() throws Exception {
+            SSLSocket tls = (SSLSocket) sandbox.clientSslContext().getSocketFactory()
+                    .createSocket(socket, "127.0.0.1", socket.getPort(), true);
+            tls.startHandshake();
+            attach(tls);
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
+    private static String xoauth2(String user, String token) {
+        return Base64.getEncoder().encodeToString(("user=" + user + "\u0001auth=Bearer " + token + "\u0001\u0001")
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void greetsLikeExchangeAndRequiresStartTlsBeforeAuth() throws Exception {
+        try (Dialogue smtp = new Dialogue()) {
+            String greeting = smtp.reply();
+            assertTrue(greeting.startsWith("220 ") && greeting.contains("Microsoft ESMTP MAIL Service ready at"),
+                    greeting);
+            String ehlo = smtp.send("EHLO client.test");
+            assertTrue(ehlo.contains("STARTTLS"), ehlo);
+            assertTrue(!ehlo.contains("AUTH"), "no AUTH before TLS: " + ehlo);
+            assertTrue(smtp.send("AUTH XOAUTH2 abc").startsWith("530"), "AUTH before STARTTLS is refused");
+        }
+    }
+
+    @Test
+    void aLongXoauth2LineIsAcceptedAndAWrongAudienceIsRefusedWith535() throws Exception {
+        String exchangeToken = token("https://outlook.office365.com/.default");
+        String graphToken = token(sandbox.graphUrl() + "/.default");
+        String line = "AUTH XOAUTH2 " + xoauth2(SandboxDefaults.SENDER, exchangeToken);
+        assertTrue(line.length() > 998, "the test needs a line longer than SubEtha's own limit: " + line.length());
+        try (Dialogue smtp = new Dialogue()) {
+            smtp.reply();
+            smtp.send("EHLO client.test");
+            assertTrue(smtp.send("STARTTLS").startsWith("220"));
+            smtp.startTls();
+            assertTrue(smtp.send("EHLO client.test").contains("AUTH XOAUTH2"));
+            String refused = smtp.send("AUTH XOAUTH2 " + xoauth2(SandboxDefaults.SENDER, graphToken));
+            assertTrue(refused.startsWith("535 5.7.3 Authentication unsuccessful"), refused);
+            assertTrue(smtp.send(line).startsWith("235"), "a token of realistic length is accepted");
+            assertTrue(smtp.send("MAIL FROM:<" + SandboxDefaults.SENDER + ">").startsWith("250"));
+            assertTrue(smtp.send("RCPT TO:<" + SandboxDefaults.RECIPIENT + ">").startsWith("250"));
+            assertTrue(smtp.send("DATA").startsWith("354"));
+            String queued = smtp.send("From: " + SandboxDefaults.SENDER + "\r\nTo: " + SandboxDefaults.RECIPIENT
+                    + "\r\nSubject: raw\r\nMessage-ID: <raw-1@contoso.test>\r\n\r\nhello\r\n.");
+            assertTrue(queued.startsWith("250 2.0.0 OK <raw-1@contoso.test>"), queued);
+        }
+        assertEquals("raw", sandbox.outbox().await(m -> "raw".equals(m.subject()), java.time.Duration.ofSeconds(5))
+                .orElseThrow().subject());
+    }
+
+    @Test
+    void sendingAsAnotherMailboxIsDenied() throws Exception {
+        String token = token("https://outlook.office365.com/.default");
+        try (Dialogue smtp = new Dialogue()) {
+            smtp.reply();
+            smtp.send("EHLO client.test");
+            smtp.send("STARTTLS");
+            smtp.startTls();
+            smtp.send("EHLO client.test");
+            assertTrue(smtp.send("AUTH XOAUTH2 " + xoauth2(SandboxDefaults.SENDER, token)).startsWith("235"));
+            smtp.send("MAIL FROM:<ceo@contoso.test>");
+            smtp.send("RCPT TO:<" + SandboxDefaults.RECIPIENT + ">");
+            smtp.send("DATA");
+            String denied = smtp.send("From: ceo@contoso.test\r\nSubject: spoof\r\n\r\nx\r\n.");
+            assertTrue(denied.startsWith("554 5.2.0 STOREDRV.Submission.Exception:SendAsDeniedException"), denied);
+        }
+    }
+}

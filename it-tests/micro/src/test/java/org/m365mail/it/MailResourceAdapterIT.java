@@ -1,0 +1,177 @@
+package org.m365mail.it;
+
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.asset.EmptyAsset;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.m365mail.sandbox.DeliveredMessage;
+import org.m365mail.sandbox.M365Sandbox;
+import org.m365mail.sandbox.SandboxDefaults;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URL;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The RAR in Payara Micro: an EJB gets connection factories by {@code @Resource}, defined by
+ * {@code @ConnectionFactoryDefinition}, by {@code glassfish-resources.xml} and by the README's asadmin commands (run
+ * from a post-boot command file), and sends through Graph and SMTP to the stand-in running in this JVM.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class MailResourceAdapterIT {
+
+    private static M365Sandbox sandbox;
+
+    @ArquillianResource
+    private URL base;
+
+    @Deployment(testable = false)
+    static WebArchive application() throws IOException {
+        // The stand-in must be up before Micro boots: the adapter reads its trust store at first use.
+        sandbox = M365Sandbox.builder()
+                .workDir(Path.of(System.getProperty("sandbox.workDir")))
+                .loginPort(SandboxEndpoints.LOGIN_PORT)
+                .graphPort(SandboxEndpoints.GRAPH_PORT)
+                .smtpPort(SandboxEndpoints.SMTP_PORT)
+                .start();
+        return ShrinkWrap.create(WebArchive.class, "mail-it.war")
+                .addClasses(MailSenderBean.class, SendServlet.class)
+                .addAsWebInfResource("glassfish-resources.xml", "glassfish-resources.xml")
+                .addAsWebInfResource(EmptyAsset.INSTANCE, "beans.xml");
+    }
+
+    @AfterAll
+    static void stopSandbox() {
+        if (sandbox != null) {
+            sandbox.close();
+        }
+    }
+
+    private HttpResponse<String> send(String factory, String subject, String text, int attachmentSize, long seed)
+            throws Exception {
+        String form = "factory=" + enc(factory) + "&to=" + enc(SandboxDefaults.RECIPIENT) + "&subject=" + enc(subject)
+                + "&text=" + enc(text) + "&attachmentSize=" + attachmentSize + "&seed=" + seed;
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "send"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(form)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private static DeliveredMessage delivered(String subject) throws InterruptedException {
+        return sandbox.outbox().await(m -> subject.equals(m.subject()), Duration.ofSeconds(10))
+                .orElseThrow(() -> new AssertionError("the stand-in received no message '" + subject + "'"));
+    }
+
+    private static String sha256(int size, long seed) throws Exception {
+        byte[] data = new byte[size];
+        new Random(seed).nextBytes(data);
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+    }
+
+    @Test
+    void annotationDefinedFactorySendsThroughGraphWithAnAttachment() throws Exception {
+        HttpResponse<String> response = send("annotation-graph", "IT Graph annotation", "Hello through Graph",
+                150_000, 11);
+        assertEquals(200, response.statusCode(), response.body());
+        String[] answer = response.body().split("\n");
+        assertEquals("GRAPH", answer[1]);
+
+        DeliveredMessage got = delivered("IT Graph annotation");
+        assertEquals("GRAPH", got.channel());
+        assertEquals(SandboxDefaults.SENDER, got.mailbox());
+        assertEquals("Hello through Graph", got.textBody());
+        assertEquals(List.of(SandboxDefaults.RECIPIENT), got.to());
+        assertEquals(answer[0], got.messageId(), "the returned Message-ID is the delivered message's");
+        assertEquals(1, got.attachments().size());
+        assertEquals("data.bin", got.attachments().get(0).name());
+        assertEquals(sha256(150_000, 11), got.attachments().get(0).sha256());
+    }
+
+    @Test
+    void glassfishResourcesFactorySendsThroughSmtpAsTheSharedMailbox() throws Exception {
+        HttpResponse<String> response = send("resources-xml-smtp", "IT SMTP shared mailbox", "Hello through SMTP",
+                64_000, 12);
+        assertEquals(200, response.statusCode(), response.body());
+        String[] answer = response.body().split("\n");
+        assertEquals("SMTP", answer[1]);
+        assertTrue(answer[2].startsWith("250 2.0.0 OK"), answer[2]);
+
+        DeliveredMessage got = delivered("IT SMTP shared mailbox");
+        assertEquals("SMTP", got.channel());
+        assertEquals(SandboxDefaults.SHARED_MAILBOX, got.mailbox());
+        assertEquals(SandboxDefaults.SHARED_MAILBOX, got.from());
+        assertEquals("Contoso Support", got.fromName());
+        assertEquals("Hello through SMTP", got.textBody().trim());
+        assertEquals(List.of(SandboxDefaults.RECIPIENT), got.to());
+        assertEquals(sha256(64_000, 12), got.attachments().get(0).sha256());
+    }
+
+    @Test
+    void asadminGraphFactoryMakesOneTokenRequestForSeveralSends() throws Exception {
+        long before = sandbox.tokenRequests().count(SandboxEndpoints.GRAPH_URL);
+        for (int i = 0; i < 4; i++) {
+            HttpResponse<String> response = send("asadmin-graph", "IT asadmin Graph " + i, "n" + i, 0, 0);
+            assertEquals(200, response.statusCode(), response.body());
+            assertEquals("n" + i, delivered("IT asadmin Graph " + i).textBody());
+        }
+        assertEquals(1, sandbox.tokenRequests().count(SandboxEndpoints.GRAPH_URL) - before,
+                "four sends through one factory need one token");
+    }
+
+    @Test
+    void asadminSmtpFactoryReusesItsAuthenticatedConnection() throws Exception {
+        long tokensBefore = sandbox.tokenRequests().count("https://outlook.office365.com");
+        int loginsBefore = sandbox.smtpLogins();
+        for (int i = 0; i < 4; i++) {
+            HttpResponse<String> response = send("asadmin-smtp", "IT asadmin SMTP " + i, "s" + i, 0, 0);
+            assertEquals(200, response.statusCode(), response.body());
+            assertEquals("s" + i, delivered("IT asadmin SMTP " + i).textBody().trim());
+        }
+        assertEquals(1, sandbox.tokenRequests().count("https://outlook.office365.com") - tokensBefore);
+        assertEquals(1, sandbox.smtpLogins() - loginsBefore, "the pooled SMTP session stays authenticated");
+    }
+
+    @Test
+    void aFactoryWithoutTenantIdNamesThePropertyAndSendsNothing() throws Exception {
+        HttpResponse<String> response = send("java:app/mail/NoTenant", "IT no tenant", "never", 0, 0);
+        assertEquals(500, response.statusCode());
+        assertTrue(response.body().contains("tenantId is required"), response.body());
+        assertTrue(sandbox.outbox().withSubject("IT no tenant").isEmpty());
+    }
+
+    @Test
+    void aWrongSecretReportsEntrasErrorAndSendsNothing() throws Exception {
+        HttpResponse<String> response = send("java:app/mail/WrongSecret", "IT wrong secret", "never", 0, 0);
+        assertEquals(500, response.statusCode());
+        assertTrue(response.body().contains("AADSTS7000215"), response.body());
+        assertTrue(response.body().contains("Check clientSecret"), response.body());
+        assertFalse(response.body().contains("not-the-secret-42"), "the secret must not leak: " + response.body());
+        assertTrue(sandbox.outbox().withSubject("IT wrong secret").isEmpty());
+    }
+}

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# The demo: Payara Micro with the connector (RAR) and its console (WAR), sending one mail.
+#
+#   ./demo.sh            against the local Microsoft 365 stand-in (no account needed)
+#   ./demo.sh --once     the same, but stop after the first mail instead of staying up
+#
+# Against real Microsoft 365, set these first (see README "Setting up Microsoft 365"):
+#   M365_TENANT_ID  M365_CLIENT_ID  M365_CLIENT_SECRET  M365_FROM  M365_TO   [M365_TRANSPORT=GRAPH|SMTP]
+#
+# Ports: DEMO_HTTP_PORT (Payara Micro, default 8080), DEMO_VIEWER_PORT (stand-in outbox page, default 9090).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+once=false
+[ "${1:-}" = "--once" ] && once=true
+[ "${CI:-}" = "true" ] && once=true
+
+http_port="${DEMO_HTTP_PORT:-8080}"
+viewer_port="${DEMO_VIEWER_PORT:-9090}"
+run_dir="$PWD/demo-run"
+dist="$PWD/demo/target/demo"
+pids=()
+
+say() { printf '\n\033[1m%s\033[0m\n' "$*"; }
+fail() { printf '\nDemo failed: %s\n' "$*" >&2; exit 1; }
+cleanup() {
+  for pid in "${pids[@]:-}"; do
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+  done
+  rm -f "$run_dir/postboot.asadmin"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+command -v java >/dev/null || fail "java is not installed (JDK 17 or newer is needed)"
+command -v mvn >/dev/null || fail "mvn is not installed (Maven 3.8 or newer is needed)"
+command -v curl >/dev/null || fail "curl is not installed"
+
+say "Building the connector, the console and the stand-in (first run downloads Payara Micro, about 100 MB)"
+mvn -B -q -DskipTests package -pl demo -am
+
+rm -rf "$run_dir" && mkdir -p "$run_dir"
+
+# asadmin --property separates pairs with ':' — escape the ones inside values (URLs, Windows paths).
+esc() { printf '%s' "$1" | sed 's/\\/\\\\/g; s/:/\\:/g'; }
+
+if [ -n "${M365_TENANT_ID:-}" ]; then
+  for v in M365_CLIENT_ID M365_CLIENT_SECRET M365_FROM M365_TO; do
+    [ -n "${!v:-}" ] || fail "$v is not set (needed with M365_TENANT_ID for real Microsoft 365)"
+  done
+  say "Using real Microsoft 365: tenant $M365_TENANT_ID, mailbox $M365_FROM, transport ${M365_TRANSPORT:-GRAPH}"
+  properties="transport=${M365_TRANSPORT:-GRAPH}:tenantId=$(esc "$M365_TENANT_ID"):clientId=$(esc "$M365_CLIENT_ID")"
+  properties+=":clientSecret=$(esc "$M365_CLIENT_SECRET"):fromAddress=$(esc "$M365_FROM")"
+  recipient="$M365_TO"
+  viewer=""
+else
+  say "Starting the local Microsoft 365 stand-in (Entra ID, Graph, Exchange SMTP on 127.0.0.1)"
+  java -jar "$dist/m365-sandbox.jar" --work-dir "$run_dir/sandbox" --viewer-port "$viewer_port" \
+      > "$run_dir/sandbox.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 60); do
+    [ -f "$run_dir/sandbox/sandbox.properties" ] && break
+    kill -0 "${pids[0]}" 2>/dev/null || fail "the stand-in stopped; see $run_dir/sandbox.log"
+    sleep 0.5
+  done
+  [ -f "$run_dir/sandbox/sandbox.properties" ] || fail "the stand-in did not start; see $run_dir/sandbox.log"
+  prop() { grep "^$1=" "$run_dir/sandbox/sandbox.properties" | cut -d= -f2-; }
+  properties="transport=${M365_TRANSPORT:-GRAPH}:tenantId=$(prop tenantId):clientId=$(prop clientId)"
+  properties+=":clientSecret=$(esc "$(prop clientSecret)"):fromAddress=$(prop fromAddress)"
+  properties+=":fromName=Contoso Notifications"
+  properties+=":authorityUrl=$(esc "$(prop authorityUrl)"):graphUrl=$(esc "$(prop graphUrl)")"
+  properties+=":smtpHost=$(prop smtpHost):smtpPort=$(prop smtpPort)"
+  properties+=":trustStorePath=$(esc "$(prop trustStorePath)"):trustStorePassword=$(prop trustStorePassword)"
+  recipient="$(prop recipient)"
+  viewer="$(prop viewerUrl)"
+fi
+
+# The README's asadmin commands, run by Payara Micro after boot and before the console is deployed.
+umask 077
+cat > "$run_dir/postboot.asadmin" <<EOF
+deploy $dist/m365-mail-connector.rar
+create-resource-adapter-config m365-mail-connector
+create-connector-connection-pool --raname m365-mail-connector --connectiondefinition org.m365mail.api.MailConnectionFactory --steadypoolsize 0 --maxpoolsize 3 --property "$properties" Office365Pool
+create-connector-resource --poolname Office365Pool mail/Office365
+EOF
+umask 022
+
+say "Starting Payara Micro with the connector and the console on port $http_port"
+java -jar "$dist/payara-micro.jar" --nocluster --port "$http_port" \
+    --postbootcommandfile "$run_dir/postboot.asadmin" \
+    --deploy "$dist/m365-mail-console.war" --contextroot m365-mail-console \
+    > "$run_dir/payara-micro.log" 2>&1 &
+pids+=($!)
+micro_pid=$!
+for _ in $(seq 1 240); do
+  grep -q 'Payara Micro .* ready in' "$run_dir/payara-micro.log" 2>/dev/null && break
+  kill -0 "$micro_pid" 2>/dev/null || fail "Payara Micro stopped; see $run_dir/payara-micro.log"
+  sleep 0.5
+done
+grep -q 'Payara Micro .* ready in' "$run_dir/payara-micro.log" || fail "Payara Micro did not start; see $run_dir/payara-micro.log"
+grep -q 'Boot Command create-connector-resource returned with result SUCCESS' "$run_dir/payara-micro.log" \
+  || fail "the connector resource was not created; see $run_dir/payara-micro.log"
+
+console="http://localhost:$http_port/m365-mail-console/"
+say "Sending a test mail to $recipient through the console"
+answer=$(curl -s -S -X POST "${console}api/test-mail" \
+    --data-urlencode "to=$recipient" \
+    --data-urlencode "subject=Hello from the Microsoft 365 mail connector demo" \
+    --data-urlencode "body=This mail went from an application in Payara Micro through the connector.")
+echo "$answer"
+case "$answer" in
+  *'"sent":true'*) ;;
+  *) fail "the mail was not sent (see above and $run_dir/payara-micro.log)";;
+esac
+
+if [ -n "$viewer" ]; then
+  say "What the stand-in delivered"
+  curl -s -S "${viewer}messages.json"
+  echo
+  curl -s -S "${viewer}messages.json" | grep -q 'Hello from the Microsoft 365 mail connector demo' \
+    || fail "the stand-in shows no delivered mail"
+  say "Delivered. Outbox: $viewer    Console: $console"
+else
+  say "Accepted by Microsoft 365. Look in $recipient's inbox.    Console: $console"
+fi
+
+if [ "$once" = true ]; then
+  say "Stopping (--once)."
+  exit 0
+fi
+say "Running. Send more mail from the console; press Ctrl-C to stop."
+wait "$micro_pid"

@@ -3,10 +3,12 @@ package org.m365mail.sandbox;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.InternetAddress;
+import org.subethamail.smtp.DropConnectionException;
 import org.subethamail.smtp.MessageContext;
 import org.subethamail.smtp.MessageHandler;
 import org.subethamail.smtp.RejectException;
 import org.subethamail.smtp.server.SMTPServer;
+import org.subethamail.smtp.server.Session;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -14,39 +16,55 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 
 /**
  * Exchange Online's SMTP client submission endpoint (smtp.office365.com:587): STARTTLS required before AUTH,
- * TLS 1.2 or newer, {@code AUTH XOAUTH2} only, and Exchange's replies.
+ * TLS 1.2 or newer, {@code AUTH LOGIN XOAUTH2}, Exchange's replies and limits.
  *
  * <p>Behaviour from https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/how-to-set-up-a-multifunction-device-or-application-to-send-email-using-microsoft-365-or-office-365
  * (port 587, STARTTLS, TLS 1.2), the greeting from
  * https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/fix-issues-with-printers-scanners-and-lob-applications-that-send-email-using-off
- * ({@code 220 <host>.outlook.office365.com Microsoft ESMTP MAIL Service ready at <date>}), and the XOAUTH2 page
- * cited in {@link Xoauth2Authentication}. A submitted message is answered {@code 250 2.0.0 OK <message-id>
- * [Hostname=...]}; a sender the login may not send as gets {@code 554 5.2.0 STOREDRV.Submission.Exception:
- * SendAsDeniedException.MapiExceptionSendAsDenied}. SubEtha's fixed texts for STARTTLS, AUTH success and EHLO differ
- * slightly from Exchange's; clients act on the codes, which match.
+ * ({@code 220 <host>.outlook.office365.com Microsoft ESMTP MAIL Service ready at <date>}), limits and their replies
+ * from https://learn.microsoft.com/en-us/exchange/troubleshoot/send-emails/smtp-submission-improvements (three
+ * messages submitted at once per mailbox, else {@code 432 4.3.2 STOREDRV.ClientSubmit; sender thread limit
+ * exceeded}; 10,000 recipients a day, else {@code 554 5.2.0 STOREDRV.Submission.Exception:
+ * SubmissionQuotaExceededException}), recipients per message (500) and the default 35 MB MaxSendSize from
+ * https://learn.microsoft.com/en-us/office365/servicedescriptions/exchange-online-service-description/exchange-online-limits.
+ * A submitted message is answered {@code 250 2.0.0 OK <message-id> [Hostname=...]}; a From the login may not use gets
+ * {@code 554 5.2.0 STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied}. SubEtha's fixed
+ * texts for STARTTLS, AUTH success and EHLO differ slightly from Exchange's; clients act on the codes, which match.
  */
 final class ExchangeSmtpServer {
 
     /** What Exchange Online advertises in EHLO's SIZE. */
     static final int ADVERTISED_SIZE = 157_286_400;
+    static final int MAX_RECIPIENTS = 500;
+    static final int CONCURRENT_SUBMISSIONS = 3;
 
     private final SMTPServer server;
     private final String hostName;
-    private final Xoauth2Authentication authentication;
+    private final SmtpAuthentication authentication;
+    private final SmtpSessions sessions = new SmtpSessions();
+    private final SmtpFaults faults = new SmtpFaults();
+    private final SandboxDirectory directory;
+    private final Map<String, Deque<Instant>> recipientsSent = new ConcurrentHashMap<>();
 
     ExchangeSmtpServer(int port, SSLContext tls, SandboxDirectory directory, TokenIssuer issuer, Outbox outbox) {
         this.hostName = "SANDBOX01.outlook.office365.test";
-        this.authentication = new Xoauth2Authentication(directory, issuer, hostName);
+        this.directory = directory;
+        this.authentication = new SmtpAuthentication(directory, issuer, hostName, sessions);
         // SubEtha greets with "220 {hostName} ESMTP {softwareName}"; these two make Exchange's banner.
         this.server = SMTPServer.port(port)
                 .bindAddress(InetAddress.getLoopbackAddress())
@@ -58,8 +76,10 @@ final class ExchangeSmtpServer {
                 .requireAuth()
                 .startTlsSocketFactory(socket -> startTls(tls, socket))
                 .authenticationHandlerFactory(authentication)
-                .messageHandlerFactory(context -> new Submission(context, outbox, hostName))
+                .sessionHandler(sessions)
+                .messageHandlerFactory(context -> new Submission(context, outbox))
                 .maxMessageSize(ADVERTISED_SIZE)
+                .maxRecipients(MAX_RECIPIENTS)
                 .connectionTimeout(10 * 60, java.util.concurrent.TimeUnit.SECONDS)
                 .build();
     }
@@ -72,8 +92,16 @@ final class ExchangeSmtpServer {
         server.stop();
     }
 
-    Xoauth2Authentication authentication() {
+    SmtpAuthentication authentication() {
         return authentication;
+    }
+
+    SmtpSessions sessions() {
+        return sessions;
+    }
+
+    SmtpFaults faults() {
+        return faults;
     }
 
     int port() {
@@ -90,50 +118,93 @@ final class ExchangeSmtpServer {
         return new LongAuthLineSocket(ssl);
     }
 
+    /** Counts recipients in a rolling 24 hours; true when {@code count} more would pass the mailbox's limit. */
+    private boolean overDailyQuota(SandboxDirectory.Mailbox mailbox, int count) {
+        Deque<Instant> sent = recipientsSent.computeIfAbsent(mailbox.address(), m -> new ConcurrentLinkedDeque<>());
+        Instant dayAgo = Instant.now().minus(Duration.ofDays(1));
+        while (!sent.isEmpty() && sent.peekFirst().isBefore(dayAgo)) {
+            sent.pollFirst();
+        }
+        if (sent.size() + count > mailbox.dailyRecipientLimit()) {
+            return true;
+        }
+        Instant now = Instant.now();
+        for (int i = 0; i < count; i++) {
+            sent.addLast(now);
+        }
+        return false;
+    }
+
     /** One message transaction of an authenticated session. */
-    private static final class Submission implements MessageHandler {
+    private final class Submission implements MessageHandler {
         private final MessageContext context;
         private final Outbox outbox;
-        private final String hostName;
         private String envelopeFrom;
         private final List<String> recipients = new ArrayList<>();
+        private String counted;
 
-        Submission(MessageContext context, Outbox outbox, String hostName) {
+        Submission(MessageContext context, Outbox outbox) {
             this.context = context;
             this.outbox = outbox;
-            this.hostName = hostName;
         }
 
-        private Xoauth2Authentication.Login login() throws RejectException {
+        private SmtpAuthentication.Login login() throws RejectException {
             return context.getAuthenticationHandler()
-                    .map(h -> (Xoauth2Authentication.Login) h.getIdentity())
+                    .map(h -> (SmtpAuthentication.Login) h.getIdentity())
                     .orElseThrow(() -> new RejectException(530, "5.7.57 Client not authenticated to send mail."));
         }
 
         @Override
         public void from(String from) throws RejectException {
-            login();
+            SmtpAuthentication.Login login = login();
+            if (faults.take(SmtpFaults.Fault.RESET_ON_MAIL)) {
+                dropConnection();
+                throw new DropConnectionException(421, "4.4.2 Connection dropped");
+            }
+            counted = login.mailbox();
+            if (sessions.startSubmission(counted) > CONCURRENT_SUBMISSIONS) {
+                throw new RejectException(432, "4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded [Hostname="
+                        + hostName + "]");
+            }
             envelopeFrom = from;
         }
 
         @Override
-        public void recipient(String recipient) {
+        public void recipient(String recipient) throws RejectException {
+            if (faults.take(SmtpFaults.Fault.BUSY_ON_RECIPIENT)) {
+                throw new RejectException(451, "4.7.500 Server busy. Please try again later.");
+            }
             recipients.add(recipient);
         }
 
         @Override
         public String data(InputStream data) throws RejectException, IOException {
-            Xoauth2Authentication.Login login = login();
+            SmtpAuthentication.Login login = login();
             byte[] raw = data.readAllBytes();
+            if (faults.take(SmtpFaults.Fault.BUSY_ON_DATA)) {
+                throw new RejectException(451, "4.7.500 Server busy. Please try again later.");
+            }
+            SandboxDirectory.Tenant tenant = directory.tenant(login.tenantId()).orElseThrow();
+            SandboxDirectory.Mailbox loginMailbox = tenant.mailbox(login.mailbox()).orElseThrow();
+            if (raw.length > loginMailbox.maxSendSize()) {
+                throw new RejectException(552, "5.3.4 Message size exceeds fixed maximum message size");
+            }
             try {
                 MimeMessageReader reader = new MimeMessageReader(raw);
                 InternetAddress from = reader.from();
-                boolean sendAs = login.mailbox().equalsIgnoreCase(envelopeFrom)
-                        && (from == null || login.mailbox().equalsIgnoreCase(from.getAddress()));
-                if (!sendAs) {
+                InternetAddress senderHeader = (InternetAddress) reader.message.getSender();
+                String fromAddress = from == null ? envelopeFrom : from.getAddress();
+                String sender = senderHeader == null ? null : senderHeader.getAddress();
+                if (!maySendAs(tenant, login.mailbox(), fromAddress, sender)
+                        || !maySendAs(tenant, login.mailbox(), envelopeFrom, sender)) {
                     throw new RejectException(554, "5.2.0 STOREDRV.Submission.Exception:SendAsDeniedException."
                             + "MapiExceptionSendAsDenied; Failed to process message due to a permanent exception "
                             + "with message Cannot submit message. [Hostname=" + hostName + "]");
+                }
+                if (overDailyQuota(loginMailbox, recipients.size())) {
+                    throw new RejectException(554, "5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException;"
+                            + " Failed to process message due to a permanent exception with message Cannot submit "
+                            + "message. [Hostname=" + hostName + "]");
                 }
                 List<String> to = reader.addresses(Message.RecipientType.TO);
                 List<String> cc = reader.addresses(Message.RecipientType.CC);
@@ -149,6 +220,10 @@ final class ExchangeSmtpServer {
                         reader.message.getSubject(), to, cc, bcc, reader.replyTo(), reader.text, reader.html,
                         List.copyOf(reader.attachments), reader.customHeaders(), messageId, true, internalId, raw,
                         Instant.now()));
+                if (faults.take(SmtpFaults.Fault.DROP_AFTER_ACCEPTING_DATA)) {
+                    dropConnection();
+                    return null;
+                }
                 // Exchange Online's reply to DATA, as seen in SMTP AUTH transcripts (on-premises Exchange says
                 // "250 2.6.0 ... Queued mail for delivery" instead).
                 return "2.0.0 OK " + (messageId == null ? "<" + internalId + "@" + hostName + ">" : messageId)
@@ -158,8 +233,31 @@ final class ExchangeSmtpServer {
             }
         }
 
+        /** Send As: From is the login; or the login has Send As on From; or Sender is the login with Send on Behalf. */
+        private boolean maySendAs(SandboxDirectory.Tenant tenant, String login, String address, String sender) {
+            if (address == null || login.equalsIgnoreCase(address)) {
+                return true;
+            }
+            return tenant.mailbox(address).map(m -> m.allowsSendAs(login)
+                    || (login.equalsIgnoreCase(sender) && m.allowsSendOnBehalf(login))).orElse(false);
+        }
+
+        private void dropConnection() {
+            if (context instanceof Session session) {
+                try {
+                    session.getSocket().close();
+                } catch (IOException e) {
+                    // Closed already.
+                }
+            }
+        }
+
         @Override
         public void done() {
+            if (counted != null) {
+                sessions.endSubmission(counted);
+                counted = null;
+            }
         }
     }
 }

@@ -40,6 +40,7 @@ public final class M365Sandbox implements AutoCloseable {
     private final ExchangeSmtpServer smtp;
     private final HttpServer viewer;
     private final ExecutorService executor;
+    private final TokenIssuer issuer;
 
     private M365Sandbox(Builder b) throws IOException {
         this.directory = b.directory;
@@ -51,7 +52,7 @@ public final class M365Sandbox implements AutoCloseable {
             return t;
         });
         InetAddress loopback = InetAddress.getLoopbackAddress();
-        TokenIssuer issuer = new TokenIssuer(b.clock);
+        this.issuer = new TokenIssuer(b.clock);
 
         this.login = HttpsServer.create(new InetSocketAddress(loopback, b.loginPort), 64);
         login.setHttpsConfigurator(new HttpsConfigurator(tls.serverContext()));
@@ -131,6 +132,32 @@ public final class M365Sandbox implements AutoCloseable {
     /** The outbox page's address, or {@code null} when it was not asked for. */
     public String viewerUrl() {
         return viewer == null ? null : "http://127.0.0.1:" + viewer.getAddress().getPort() + "/";
+    }
+
+    /** One-shot faults for the SMTP server to answer with. */
+    public SmtpFaults smtpFaults() {
+        return smtp.faults();
+    }
+
+    /** Closes every open SMTP session, with Exchange's idle-timeout reply first, as after an idle timeout. */
+    public void dropSmtpConnections() {
+        smtp.sessions().dropAll("421 4.4.2 Connection dropped due to timeout");
+    }
+
+    /** How many SMTP connections are open now. */
+    public int openSmtpConnections() {
+        return smtp.sessions().openSessions();
+    }
+
+    /**
+     * A delegated (user) access token for Exchange Online SMTP, as Entra would issue after the user consented to
+     * {@code SMTP.Send} (the authorization code flow comes with the token-lifecycle work).
+     */
+    public String delegatedSmtpToken(String userAddress, long lifetimeSeconds) {
+        return issuer.issueDelegated(SandboxDefaults.TENANT_ID, "https://outlook.office365.com",
+                SandboxDefaults.CLIENT_ID, userAddress, java.util.UUID.nameUUIDFromBytes(userAddress.getBytes(
+                        java.nio.charset.StandardCharsets.UTF_8)).toString(), java.util.List.of("SMTP.Send"),
+                lifetimeSeconds);
     }
 
     /** How many SMTP sessions authenticated successfully: one per physical connection the client opened. */

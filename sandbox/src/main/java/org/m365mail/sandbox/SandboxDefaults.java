@@ -13,6 +13,9 @@ public final class SandboxDefaults {
     public static final String SENDER = "notifications@contoso.test";
     public static final String SHARED_MAILBOX = "support@contoso.test";
     public static final String RECIPIENT = "alex.wilber@contoso.test";
+    /** A user mailbox with a password (basic authentication) and Send As on the shared mailbox. */
+    public static final String USER = "megan.bowen@contoso.test";
+    public static final String USER_PASSWORD = "sandbox-user-password";
     public static final String TRUST_STORE_PASSWORD = "changeit";
 
     private SandboxDefaults() {

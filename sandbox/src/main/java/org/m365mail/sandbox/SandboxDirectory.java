@@ -40,6 +40,9 @@ public final class SandboxDirectory {
         tenant.addMailbox(SandboxDefaults.SENDER, "Contoso Notifications").grantFullAccess(app);
         tenant.addMailbox(SandboxDefaults.SHARED_MAILBOX, "Contoso Support (shared)").grantFullAccess(app);
         tenant.addMailbox(SandboxDefaults.RECIPIENT, "Alex Wilber");
+        tenant.addMailbox(SandboxDefaults.USER, "Megan Bowen").password(SandboxDefaults.USER_PASSWORD);
+        tenant.mailbox(SandboxDefaults.SHARED_MAILBOX).orElseThrow()
+                .grantSendAs(SandboxDefaults.USER).grantSendOnBehalf(SandboxDefaults.SENDER);
         return directory;
     }
 
@@ -86,6 +89,8 @@ public final class SandboxDirectory {
     public static final class Tenant {
         private final String id;
         private final String domain;
+        private volatile boolean smtpClientAuthenticationDisabled;
+        private volatile BasicAuthentication basicAuthentication = BasicAuthentication.ALLOWED;
         private final Map<String, App> apps = new ConcurrentHashMap<>();
         private final Map<String, Mailbox> mailboxes = new ConcurrentHashMap<>();
 
@@ -122,7 +127,34 @@ public final class SandboxDirectory {
         public Optional<Mailbox> mailbox(String address) {
             return Optional.ofNullable(mailboxes.get(address.toLowerCase(Locale.ROOT)));
         }
+
+        /** {@code Set-TransportConfig -SmtpClientAuthenticationDisabled}: SMTP AUTH off for the organisation. */
+        public Tenant smtpClientAuthenticationDisabled(boolean disabled) {
+            this.smtpClientAuthenticationDisabled = disabled;
+            return this;
+        }
+
+        boolean smtpClientAuthenticationDisabled() {
+            return smtpClientAuthenticationDisabled;
+        }
+
+        /** Whether SMTP AUTH with a password (LOGIN) works: Microsoft is retiring it. */
+        public Tenant basicAuthentication(BasicAuthentication state) {
+            this.basicAuthentication = state;
+            return this;
+        }
+
+        BasicAuthentication basicAuthentication() {
+            return basicAuthentication;
+        }
     }
+
+    /**
+     * The state of basic authentication for SMTP client submission in a tenant: allowed, turned off (security
+     * defaults, or the end-of-2026 default for existing tenants: {@code 535 5.7.139}), or retired
+     * ({@code 550 5.7.30}).
+     */
+    public enum BasicAuthentication { ALLOWED, DISABLED, RETIRED }
 
     /** An app registration, its client secrets, its service principal and its admin-consented app roles. */
     public static final class App {
@@ -179,6 +211,14 @@ public final class SandboxDirectory {
         private final String address;
         private final String displayName;
         private final Set<String> fullAccessPrincipals = ConcurrentHashMap.newKeySet();
+        private final Set<String> sendAs = ConcurrentHashMap.newKeySet();
+        private final Set<String> sendOnBehalf = ConcurrentHashMap.newKeySet();
+        private volatile String password;
+        private volatile Boolean smtpClientAuthenticationDisabled;
+        /** Exchange Online's default recipient rate limit: 10,000 recipients a day. */
+        private volatile int dailyRecipientLimit = 10_000;
+        /** Exchange Online's default MaxSendSize: 35 MB. */
+        private volatile int maxSendSize = 35 * 1024 * 1024;
 
         Mailbox(String address, String displayName) {
             this.address = address;
@@ -206,6 +246,64 @@ public final class SandboxDirectory {
 
         boolean hasFullAccess(String servicePrincipalId) {
             return fullAccessPrincipals.contains(servicePrincipalId);
+        }
+
+        /** {@code Add-RecipientPermission -AccessRights SendAs -Trustee <user>}: the user may send as this mailbox. */
+        public Mailbox grantSendAs(String userAddress) {
+            sendAs.add(userAddress.toLowerCase(Locale.ROOT));
+            return this;
+        }
+
+        /** {@code Set-Mailbox -GrantSendOnBehalfTo <user>}: the user may send on behalf of this mailbox. */
+        public Mailbox grantSendOnBehalf(String userAddress) {
+            sendOnBehalf.add(userAddress.toLowerCase(Locale.ROOT));
+            return this;
+        }
+
+        boolean allowsSendAs(String userAddress) {
+            return userAddress != null && sendAs.contains(userAddress.toLowerCase(Locale.ROOT));
+        }
+
+        boolean allowsSendOnBehalf(String userAddress) {
+            return userAddress != null && sendOnBehalf.contains(userAddress.toLowerCase(Locale.ROOT));
+        }
+
+        /** The user's password, for basic authentication (SMTP AUTH LOGIN). */
+        public Mailbox password(String password) {
+            this.password = password;
+            return this;
+        }
+
+        boolean passwordMatches(String candidate) {
+            return password != null && password.equals(candidate);
+        }
+
+        /** {@code Set-CASMailbox -SmtpClientAuthenticationDisabled}; {@code null} follows the tenant. */
+        public Mailbox smtpClientAuthenticationDisabled(Boolean disabled) {
+            this.smtpClientAuthenticationDisabled = disabled;
+            return this;
+        }
+
+        Boolean smtpClientAuthenticationDisabled() {
+            return smtpClientAuthenticationDisabled;
+        }
+
+        public Mailbox dailyRecipientLimit(int limit) {
+            this.dailyRecipientLimit = limit;
+            return this;
+        }
+
+        int dailyRecipientLimit() {
+            return dailyRecipientLimit;
+        }
+
+        public Mailbox maxSendSize(int bytes) {
+            this.maxSendSize = bytes;
+            return this;
+        }
+
+        int maxSendSize() {
+            return maxSendSize;
         }
     }
 }

@@ -74,10 +74,42 @@ final class TokenIssuer {
                 .add("uti", UUID.randomUUID().toString().replace("-", ""))
                 .add("ver", "1.0")
                 .add("xms_idrel", "7 12");
+        return sign(claims.build());
+    }
+
+    /**
+     * A signed delegated (user) access token, as the authorization code or refresh token grants give: {@code scp}
+     * holds the consented scopes, {@code upn} the signed-in user.
+     */
+    String issueDelegated(String tenantId, String audience, String appId, String userAddress, String userObjectId,
+                          Collection<String> scopes, long lifetimeSeconds) {
+        Instant now = clock.instant();
+        JsonObjectBuilder claims = Json.createObjectBuilder()
+                .add("aud", audience)
+                .add("iss", "https://sts.windows.net/" + tenantId + "/")
+                .add("iat", now.getEpochSecond())
+                .add("nbf", now.getEpochSecond())
+                .add("exp", now.getEpochSecond() + lifetimeSeconds)
+                .add("appid", appId)
+                .add("appidacr", "1")
+                .add("idtyp", "user")
+                .add("name", userAddress)
+                .add("oid", userObjectId)
+                .add("scp", String.join(" ", scopes))
+                .add("sub", UUID.nameUUIDFromBytes(userAddress.getBytes(StandardCharsets.UTF_8)).toString())
+                .add("tid", tenantId)
+                .add("unique_name", userAddress)
+                .add("upn", userAddress)
+                .add("uti", UUID.randomUUID().toString().replace("-", ""))
+                .add("ver", "1.0");
+        return sign(claims.build());
+    }
+
+    private String sign(JsonObject claims) {
         String header = Json.createObjectBuilder().add("typ", "JWT").add("alg", "RS256")
                 .add("x5t", keyId).add("kid", keyId).build().toString();
         String signingInput = B64URL.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "."
-                + B64URL.encodeToString(claims.build().toString().getBytes(StandardCharsets.UTF_8));
+                + B64URL.encodeToString(claims.toString().getBytes(StandardCharsets.UTF_8));
         return signingInput + "." + B64URL.encodeToString(sign(signingInput));
     }
 

@@ -95,6 +95,170 @@ class ExchangeSmtpServerTest {
         }
     }
 
+    /** A session past STARTTLS and EHLO, ready for AUTH. */
+    private static Dialogue secured() throws Exception {
+        Dialogue smtp = new Dialogue();
+        smtp.reply();
+        smtp.send("EHLO client.test");
+        smtp.send("STARTTLS");
+        smtp.startTls();
+        smtp.send("EHLO client.test");
+        return smtp;
+    }
+
+    private static String b64(String s) {
+        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String login(Dialogue smtp, String user, String password) throws IOException {
+        assertTrue(smtp.send("AUTH LOGIN").startsWith("334 VXNlcm5hbWU6"));
+        assertTrue(smtp.send(b64(user)).startsWith("334 UGFzc3dvcmQ6"));
+        return smtp.send(b64(password));
+    }
+
+    @Test
+    void basicAuthenticationWorksWhileTheTenantAllowsIt() throws Exception {
+        SandboxDirectory.Tenant tenant = sandbox.directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow();
+        try (Dialogue smtp = secured()) {
+            assertTrue(login(smtp, SandboxDefaults.USER, "wrong").startsWith("535 5.7.3 Authentication unsuccessful"));
+        }
+        try (Dialogue smtp = secured()) {
+            assertTrue(login(smtp, SandboxDefaults.USER, SandboxDefaults.USER_PASSWORD).startsWith("235"));
+        }
+        try {
+            tenant.basicAuthentication(SandboxDirectory.BasicAuthentication.DISABLED);
+            try (Dialogue smtp = secured()) {
+                String reply = login(smtp, SandboxDefaults.USER, SandboxDefaults.USER_PASSWORD);
+                assertTrue(reply.startsWith("535 5.7.139 Authentication unsuccessful, basic authentication is disabled"),
+                        reply);
+            }
+            tenant.basicAuthentication(SandboxDirectory.BasicAuthentication.RETIRED);
+            try (Dialogue smtp = secured()) {
+                String reply = login(smtp, SandboxDefaults.USER, SandboxDefaults.USER_PASSWORD);
+                assertTrue(reply.startsWith("550 5.7.30 Basic authentication is not supported for Client Submission"),
+                        reply);
+            }
+        } finally {
+            tenant.basicAuthentication(SandboxDirectory.BasicAuthentication.ALLOWED);
+        }
+    }
+
+    @Test
+    void smtpAuthDisabledForTheMailboxWinsOverTheTenant() throws Exception {
+        SandboxDirectory.Tenant tenant = sandbox.directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow();
+        SandboxDirectory.Mailbox mailbox = tenant.mailbox(SandboxDefaults.SENDER).orElseThrow();
+        String token = token("https://outlook.office365.com/.default");
+        try {
+            tenant.smtpClientAuthenticationDisabled(true);
+            try (Dialogue smtp = secured()) {
+                String reply = smtp.send("AUTH XOAUTH2 " + xoauth2(SandboxDefaults.SENDER, token));
+                assertTrue(reply.startsWith("535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is "
+                        + "disabled for the Tenant"), reply);
+            }
+            mailbox.smtpClientAuthenticationDisabled(false);
+            try (Dialogue smtp = secured()) {
+                assertTrue(smtp.send("AUTH XOAUTH2 " + xoauth2(SandboxDefaults.SENDER, token)).startsWith("235"));
+            }
+            tenant.smtpClientAuthenticationDisabled(false);
+            mailbox.smtpClientAuthenticationDisabled(true);
+            try (Dialogue smtp = secured()) {
+                String reply = smtp.send("AUTH XOAUTH2 " + xoauth2(SandboxDefaults.SENDER, token));
+                assertTrue(reply.contains("disabled for the Mailbox"), reply);
+            }
+        } finally {
+            tenant.smtpClientAuthenticationDisabled(false);
+            mailbox.smtpClientAuthenticationDisabled(null);
+        }
+    }
+
+    @Test
+    void aDelegatedTokenLogsInAsTheUserItNames() throws Exception {
+        String token = sandbox.delegatedSmtpToken(SandboxDefaults.USER, 3600);
+        try (Dialogue smtp = secured()) {
+            assertTrue(smtp.send("AUTH XOAUTH2 " + xoauth2(SandboxDefaults.SENDER, token)).startsWith("535 5.7.3"),
+                    "a user's token does not open another mailbox");
+        }
+        try (Dialogue smtp = secured()) {
+            assertTrue(smtp.send("AUTH XOAUTH2 " + xoauth2(SandboxDefaults.USER, token)).startsWith("235"));
+        }
+    }
+
+    @Test
+    void aFourthSimultaneousSubmissionForOneMailboxGets432() throws Exception {
+        String token = token("https://outlook.office365.com/.default");
+        java.util.List<Dialogue> open = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                Dialogue smtp = secured();
+                open.add(smtp);
+                assertTrue(smtp.send("AUTH XOAUTH2 " + xoauth2(SandboxDefaults.SENDER, token)).startsWith("235"));
+                String reply = smtp.send("MAIL FROM:<" + SandboxDefaults.SENDER + ">");
+                if (i < 3) {
+                    assertTrue(reply.startsWith("250"), reply);
+                } else {
+                    assertTrue(reply.startsWith("432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded"), reply);
+                }
+            }
+            open.get(0).send("RSET");
+            String afterOneFinished = open.get(3).send("MAIL FROM:<" + SandboxDefaults.SENDER + ">");
+            assertTrue(afterOneFinished.startsWith("250"), afterOneFinished);
+        } finally {
+            for (Dialogue d : open) {
+                d.close();
+            }
+        }
+    }
+
+    @Test
+    void theDailyRecipientQuotaEndsIn554SubmissionQuotaExceeded() throws Exception {
+        SandboxDirectory.Tenant tenant = sandbox.directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow();
+        tenant.addMailbox("quota@contoso.test", "Quota").password("pw").dailyRecipientLimit(2);
+        try (Dialogue smtp = secured()) {
+            assertTrue(login(smtp, "quota@contoso.test", "pw").startsWith("235"));
+            for (int i = 0; i < 2; i++) {
+                smtp.send("MAIL FROM:<quota@contoso.test>");
+                smtp.send("RCPT TO:<" + SandboxDefaults.RECIPIENT + ">");
+                smtp.send("DATA");
+                String reply = smtp.send("From: quota@contoso.test\r\nSubject: q" + i + "\r\n\r\nx\r\n.");
+                if (i == 0) {
+                    assertTrue(reply.startsWith("250"), reply);
+                } else {
+                    smtp.send("MAIL FROM:<quota@contoso.test>");
+                }
+            }
+        }
+        try (Dialogue smtp = secured()) {
+            assertTrue(login(smtp, "quota@contoso.test", "pw").startsWith("235"));
+            smtp.send("MAIL FROM:<quota@contoso.test>");
+            smtp.send("RCPT TO:<a@contoso.test>");
+            smtp.send("RCPT TO:<b@contoso.test>");
+            smtp.send("DATA");
+            String reply = smtp.send("From: quota@contoso.test\r\nSubject: over\r\n\r\nx\r\n.");
+            assertTrue(reply.startsWith("554 5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException"),
+                    reply);
+        }
+    }
+
+    @Test
+    void sendOnBehalfNeedsTheSenderHeaderAndThePermission() throws Exception {
+        String token = token("https://outlook.office365.com/.default");
+        try (Dialogue smtp = secured()) {
+            assertTrue(smtp.send("AUTH XOAUTH2 " + xoauth2(SandboxDefaults.SENDER, token)).startsWith("235"));
+            smtp.send("MAIL FROM:<" + SandboxDefaults.SENDER + ">");
+            smtp.send("RCPT TO:<" + SandboxDefaults.RECIPIENT + ">");
+            smtp.send("DATA");
+            String onBehalf = smtp.send("From: " + SandboxDefaults.SHARED_MAILBOX + "\r\nSender: "
+                    + SandboxDefaults.SENDER + "\r\nSubject: on behalf\r\n\r\nx\r\n.");
+            assertTrue(onBehalf.startsWith("250"), onBehalf);
+            smtp.send("MAIL FROM:<" + SandboxDefaults.SENDER + ">");
+            smtp.send("RCPT TO:<" + SandboxDefaults.RECIPIENT + ">");
+            smtp.send("DATA");
+            String asWithoutRight = smtp.send("From: " + SandboxDefaults.SHARED_MAILBOX
+                    + "\r\nSubject: as\r\n\r\nx\r\n.");
+            assertTrue(asWithoutRight.startsWith("554 5.2.0"), asWithoutRight);
+        }
+    }
+
     private static String xoauth2(String user, String token) {
         return Base64.getEncoder().encodeToString(("user=" + user + "\u0001auth=Bearer " + token + "\u0001\u0001")
                 .getBytes(StandardCharsets.UTF_8));
@@ -124,7 +288,7 @@ class ExchangeSmtpServerTest {
             smtp.send("EHLO client.test");
             assertTrue(smtp.send("STARTTLS").startsWith("220"));
             smtp.startTls();
-            assertTrue(smtp.send("EHLO client.test").contains("AUTH XOAUTH2"));
+            assertTrue(smtp.send("EHLO client.test").contains("AUTH LOGIN XOAUTH2"));
             String refused = smtp.send("AUTH XOAUTH2 " + xoauth2(SandboxDefaults.SENDER, graphToken));
             assertTrue(refused.startsWith("535 5.7.3 Authentication unsuccessful"), refused);
             assertTrue(smtp.send(line).startsWith("235"), "a token of realistic length is accepted");

@@ -1,0 +1,39 @@
+package org.m365mail.sandbox;
+
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * Faults a test asks the stand-in's SMTP server to answer with, once each, in order: what Exchange Online answers
+ * when it is busy, or a connection that breaks at the worst moment.
+ */
+public final class SmtpFaults {
+
+    /** A one-shot fault. */
+    public enum Fault {
+        /** The next RCPT TO gets {@code 451 4.7.500 Server busy. Please try again later.} */
+        BUSY_ON_RECIPIENT,
+        /** The next message's data gets {@code 451 4.7.500 Server busy. Please try again later.} */
+        BUSY_ON_DATA,
+        /** The next MAIL FROM finds the connection closed (reset), before anything is accepted. */
+        RESET_ON_MAIL,
+        /** The next message is accepted and stored, then the connection closes before the 250 reply. */
+        DROP_AFTER_ACCEPTING_DATA
+    }
+
+    private final Queue<Fault> queue = new ConcurrentLinkedQueue<>();
+
+    public SmtpFaults add(Fault fault) {
+        queue.add(fault);
+        return this;
+    }
+
+    public void clear() {
+        queue.clear();
+    }
+
+    boolean take(Fault fault) {
+        Fault head = queue.peek();
+        return head == fault && queue.remove(head);
+    }
+}

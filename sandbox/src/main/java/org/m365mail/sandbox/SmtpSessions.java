@@ -1,0 +1,68 @@
+package org.m365mail.sandbox;
+
+import org.subethamail.smtp.server.Session;
+import org.subethamail.smtp.server.SessionHandler;
+
+import java.io.IOException;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The open SMTP sessions: which mailbox each authenticated as, how many are submitting a message for each mailbox at
+ * once (Exchange allows three), and a way to drop them all as an idle timeout or a restart would.
+ */
+final class SmtpSessions implements SessionHandler {
+
+    private final Map<Session, String> open = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> submitting = new ConcurrentHashMap<>();
+    private final AtomicInteger opened = new AtomicInteger();
+
+    @Override
+    public SessionAcceptance accept(Session session) {
+        open.put(session, "");
+        opened.incrementAndGet();
+        return SessionAcceptance.success();
+    }
+
+    @Override
+    public void onSessionEnd(Session session) {
+        open.remove(session);
+    }
+
+    void authenticated(Session session, String mailbox) {
+        open.put(session, mailbox.toLowerCase(Locale.ROOT));
+    }
+
+    /** Counts a message transaction in; returns how many are now under way for the mailbox. */
+    int startSubmission(String mailbox) {
+        return submitting.computeIfAbsent(mailbox.toLowerCase(Locale.ROOT), m -> new AtomicInteger()).incrementAndGet();
+    }
+
+    void endSubmission(String mailbox) {
+        submitting.computeIfAbsent(mailbox.toLowerCase(Locale.ROOT), m -> new AtomicInteger()).decrementAndGet();
+    }
+
+    int openSessions() {
+        return open.size();
+    }
+
+    int openedSessions() {
+        return opened.get();
+    }
+
+    /** Closes every session, sending {@code reply} first when it is not null (Exchange: 421 on idle timeout). */
+    void dropAll(String reply) {
+        for (Session session : open.keySet()) {
+            try {
+                if (reply != null) {
+                    session.sendResponse(reply);
+                }
+                session.getSocket().close();
+            } catch (IOException | RuntimeException e) {
+                // Already gone.
+            }
+        }
+    }
+}

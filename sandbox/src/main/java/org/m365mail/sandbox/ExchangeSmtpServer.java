@@ -115,7 +115,7 @@ final class ExchangeSmtpServer {
         ssl.setUseClientMode(false);
         // Exchange Online refuses TLS 1.0 and 1.1 for client submission.
         ssl.setEnabledProtocols(new String[]{"TLSv1.3", "TLSv1.2"});
-        return new LongAuthLineSocket(ssl);
+        return new LongAuthLineSocket(ssl, socket);
     }
 
     /** Counts recipients in a rolling 24 hours; true when {@code count} more would pass the mailbox's limit. */
@@ -220,6 +220,8 @@ final class ExchangeSmtpServer {
                         reader.message.getSubject(), to, cc, bcc, reader.replyTo(), reader.text, reader.html,
                         List.copyOf(reader.attachments), reader.customHeaders(), messageId, true, internalId, raw,
                         Instant.now()));
+                // The submission ends here, before the reply: a client that has its 250 may start the next one.
+                done();
                 if (faults.take(SmtpFaults.Fault.DROP_AFTER_ACCEPTING_DATA)) {
                     dropConnection();
                     return null;
@@ -244,11 +246,7 @@ final class ExchangeSmtpServer {
 
         private void dropConnection() {
             if (context instanceof Session session) {
-                try {
-                    session.getSocket().close();
-                } catch (IOException e) {
-                    // Closed already.
-                }
+                SmtpSessions.abort(session);
             }
         }
 

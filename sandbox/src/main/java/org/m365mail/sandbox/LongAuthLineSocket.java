@@ -35,12 +35,22 @@ final class LongAuthLineSocket extends SSLSocket {
     private static final int LONG_LINE = 900;
 
     private final SSLSocket delegate;
+    private final java.net.Socket plain;
     private final Map<Integer, String> stash = new ConcurrentHashMap<>();
     private final AtomicInteger nextKey = new AtomicInteger();
     private InputStream input;
 
-    LongAuthLineSocket(SSLSocket delegate) {
+    LongAuthLineSocket(SSLSocket delegate, java.net.Socket plain) {
         this.delegate = delegate;
+        this.plain = plain;
+    }
+
+    /**
+     * Drops the connection at once, as a network failure or a server restart would. Closing the TLS layer instead
+     * would wait for the session's reader thread, which is blocked reading.
+     */
+    void abort() throws IOException {
+        plain.close();
     }
 
     /** The payload behind a {@code #stash:N} reference, or the text itself when it is no reference. */

@@ -129,6 +129,11 @@ public final class M365Sandbox implements AutoCloseable {
         return tls.clientContext();
     }
 
+    /** An SSL context holding the sandbox's certificate and key, for tests that build another server with it. */
+    public SSLContext serverSslContext() {
+        return tls.serverContext();
+    }
+
     /** The outbox page's address, or {@code null} when it was not asked for. */
     public String viewerUrl() {
         return viewer == null ? null : "http://127.0.0.1:" + viewer.getAddress().getPort() + "/";
@@ -142,6 +147,11 @@ public final class M365Sandbox implements AutoCloseable {
     /** Closes every open SMTP session, with Exchange's idle-timeout reply first, as after an idle timeout. */
     public void dropSmtpConnections() {
         smtp.sessions().dropAll("421 4.4.2 Connection dropped due to timeout");
+    }
+
+    /** The most SMTP messages seen being submitted at once for one mailbox (Exchange Online allows three). */
+    public int mostSmtpSubmissionsAtOnce() {
+        return smtp.sessions().mostSubmittingAtOnce();
     }
 
     /** How many SMTP connections are open now. */

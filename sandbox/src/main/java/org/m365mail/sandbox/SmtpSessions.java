@@ -18,6 +18,7 @@ final class SmtpSessions implements SessionHandler {
     private final Map<Session, String> open = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> submitting = new ConcurrentHashMap<>();
     private final AtomicInteger opened = new AtomicInteger();
+    private final AtomicInteger mostSubmittingAtOnce = new AtomicInteger();
 
     @Override
     public SessionAcceptance accept(Session session) {
@@ -37,7 +38,15 @@ final class SmtpSessions implements SessionHandler {
 
     /** Counts a message transaction in; returns how many are now under way for the mailbox. */
     int startSubmission(String mailbox) {
-        return submitting.computeIfAbsent(mailbox.toLowerCase(Locale.ROOT), m -> new AtomicInteger()).incrementAndGet();
+        int now = submitting.computeIfAbsent(mailbox.toLowerCase(Locale.ROOT), m -> new AtomicInteger())
+                .incrementAndGet();
+        mostSubmittingAtOnce.accumulateAndGet(now, Math::max);
+        return now;
+    }
+
+    /** The most message transactions seen under way at once for any one mailbox. */
+    int mostSubmittingAtOnce() {
+        return mostSubmittingAtOnce.get();
     }
 
     void endSubmission(String mailbox) {
@@ -59,10 +68,23 @@ final class SmtpSessions implements SessionHandler {
                 if (reply != null) {
                     session.sendResponse(reply);
                 }
-                session.getSocket().close();
             } catch (IOException | RuntimeException e) {
                 // Already gone.
             }
+            abort(session);
+        }
+    }
+
+    /** Closes the session's connection at once, under its TLS layer if it has one. */
+    static void abort(Session session) {
+        try {
+            if (session.getSocket() instanceof LongAuthLineSocket tls) {
+                tls.abort();
+            } else {
+                session.getSocket().close();
+            }
+        } catch (IOException | RuntimeException e) {
+            // Already gone.
         }
     }
 }

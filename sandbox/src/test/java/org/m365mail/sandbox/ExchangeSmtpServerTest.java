@@ -72,7 +72,7 @@ class ExchangeSmtpServerTest {
             do {
                 line = in.readLine();
                 all.append(line).append('\n');
-            } while (line.length() > 3 && line.charAt(3) == '-');
+            } while (line != null && line.length() > 3 && line.charAt(3) == '-');
             return all.toString();
         }
 
@@ -237,6 +237,23 @@ class ExchangeSmtpServerTest {
             assertTrue(reply.startsWith("554 5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException"),
                     reply);
         }
+    }
+
+    @Test
+    void injectedFaultsHappenOnceEach() throws Exception {
+        String token = token("https://outlook.office365.com/.default");
+        sandbox.smtpFaults().add(SmtpFaults.Fault.BUSY_ON_RECIPIENT).add(SmtpFaults.Fault.DROP_AFTER_ACCEPTING_DATA);
+        try (Dialogue smtp = secured()) {
+            assertTrue(smtp.send("AUTH XOAUTH2 " + xoauth2(SandboxDefaults.SENDER, token)).startsWith("235"));
+            smtp.send("MAIL FROM:<" + SandboxDefaults.SENDER + ">");
+            String busy = smtp.send("RCPT TO:<" + SandboxDefaults.RECIPIENT + ">");
+            assertTrue(busy.startsWith("451 4.7.500"), busy);
+            assertTrue(smtp.send("RCPT TO:<" + SandboxDefaults.RECIPIENT + ">").startsWith("250"));
+            smtp.send("DATA");
+            String none = smtp.send("From: " + SandboxDefaults.SENDER + "\r\nSubject: dropped\r\n\r\nx\r\n.");
+            assertEquals("null\n", none, "the connection closes before the reply");
+        }
+        assertEquals(1, sandbox.outbox().withSubject("dropped").size(), "but the message was accepted");
     }
 
     @Test

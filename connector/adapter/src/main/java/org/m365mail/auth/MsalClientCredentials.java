@@ -66,10 +66,13 @@ public final class MsalClientCredentials implements TokenRequest {
     @Override
     public AccessToken request() throws MailSendException {
         Instant requestedAt = Instant.now(clock);
+        long requestedAtMillis = System.currentTimeMillis();
         try {
             IAuthenticationResult result = application.acquireToken(ClientCredentialParameters.builder(Set.of(scope))
                     .skipCache(true).build()).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            return new AccessToken(result.accessToken(), requestedAt, result.expiresOnDate().toInstant());
+            // msal4j stamps expiry on the system clock; keep the lifetime and place it on ours.
+            long lifetimeMillis = result.expiresOnDate().getTime() - requestedAtMillis;
+            return new AccessToken(result.accessToken(), requestedAt, requestedAt.plusMillis(lifetimeMillis));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MailSendException("Interrupted while requesting an access token from Entra ID", e);

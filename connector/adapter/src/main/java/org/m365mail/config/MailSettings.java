@@ -35,10 +35,30 @@ import java.util.regex.Pattern;
  * @param smtpPort           SMTP submission port
  * @param trustStorePath     extra trusted certificates (PKCS#12 or JKS), or {@code null}
  * @param trustStorePassword its password, or {@code null}
+ * @param authentication     how the connector authenticates
+ * @param username           the identity that authenticates on SMTP (defaults to fromAddress): an address (UPN)
+ *                           for Exchange Online, any user name with PASSWORD on other servers
+ * @param password           password for {@link AuthenticationMode#PASSWORD}, or {@code null}
+ * @param smtpTls            how the SMTP connection is protected
+ * @param smtp               SMTP limits
  */
 public record MailSettings(TransportKind transport, String tenantId, String clientId, Secret clientSecret,
                            String authorityUrl, String graphUrl, InternetAddress fromAddress, String fromName,
-                           String smtpHost, int smtpPort, Path trustStorePath, Secret trustStorePassword) {
+                           String smtpHost, int smtpPort, Path trustStorePath, Secret trustStorePassword,
+                           AuthenticationMode authentication, String username, Secret password,
+                           SmtpTls smtpTls, SmtpLimits smtp) {
+
+    /**
+     * Exchange Online's limits for SMTP client submission, as configured.
+     *
+     * @param concurrentSendsPerMailbox messages sent at once per mailbox from this JVM (Exchange: 3); 0 for no limit
+     * @param messagesPerMinute         pace per mailbox (Exchange: 30); 0 for no pace
+     * @param maxRecipients             recipients per message (Exchange: 500)
+     * @param maxMessageBytes           message size after encoding (Exchange: 35 MB)
+     */
+    public record SmtpLimits(int concurrentSendsPerMailbox, int messagesPerMinute, int maxRecipients,
+                             long maxMessageBytes) {
+    }
 
     /** Scope of Exchange Online for SMTP AUTH with client credentials (Microsoft documents this exact value). */
     public static final String EXCHANGE_SCOPE = "https://outlook.office365.com/.default";
@@ -52,16 +72,31 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
      */
     public record Values(String transport, String tenantId, String clientId, String clientSecret,
                          String authorityUrl, String graphUrl, String fromAddress, String fromName,
-                         String smtpHost, Integer smtpPort, String trustStorePath, String trustStorePassword) {
+                         String smtpHost, Integer smtpPort, String trustStorePath, String trustStorePassword,
+                         String authentication, String username, String password, String smtpTls,
+                         Integer smtpMaxConcurrentSends, Integer messagesPerMinute, Integer maxRecipientsPerMessage,
+                         Long maxMessageBytes) {
+
+        /** The values of the first release's properties, the others unset. */
+        public Values(String transport, String tenantId, String clientId, String clientSecret, String authorityUrl,
+                      String graphUrl, String fromAddress, String fromName, String smtpHost, Integer smtpPort,
+                      String trustStorePath, String trustStorePassword) {
+            this(transport, tenantId, clientId, clientSecret, authorityUrl, graphUrl, fromAddress, fromName, smtpHost,
+                    smtpPort, trustStorePath, trustStorePassword, null, null, null, null, null, null, null, null);
+        }
 
         @Override
         public String toString() {
             // Generated record toString would print the secrets.
-            return "Values[transport=" + transport + ", tenantId=" + tenantId + ", clientId=" + clientId
-                    + ", authorityUrl=" + authorityUrl + ", graphUrl=" + graphUrl + ", fromAddress=" + fromAddress
-                    + ", smtpHost=" + smtpHost + ", smtpPort=" + smtpPort + "]";
+            return "Values[transport=" + transport + ", authentication=" + authentication + ", tenantId=" + tenantId
+                    + ", clientId=" + clientId + ", authorityUrl=" + authorityUrl + ", graphUrl=" + graphUrl
+                    + ", fromAddress=" + fromAddress + ", username=" + username + ", smtpHost=" + smtpHost
+                    + ", smtpPort=" + smtpPort + ", smtpTls=" + smtpTls + "]";
         }
     }
+
+    /** Exchange Online: 35 MB per message after encoding. */
+    public static final long DEFAULT_MAX_MESSAGE_BYTES = 35L * 1024 * 1024;
 
     /** The scope to ask Entra for when sending through Graph: {@code {graphUrl}/.default}. */
     public String graphScope() {
@@ -91,7 +126,10 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
         }
 
         String tenantId = trim(v.tenantId());
-        if (tenantId == null) {
+        boolean passwordOnly = "PASSWORD".equalsIgnoreCase(trim(v.authentication()));
+        if (tenantId == null && passwordOnly) {
+            // Basic authentication needs no Entra tenant.
+        } else if (tenantId == null) {
             problems.add("tenantId is required: the Directory (tenant) ID from the app registration's Overview page"
                     + " in the Entra admin center, or the tenant's domain such as contoso.onmicrosoft.com");
         } else if (!GUID.matcher(tenantId).matches() && !DOMAIN.matcher(tenantId).matches()) {
@@ -100,7 +138,9 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
         }
 
         String clientId = trim(v.clientId());
-        if (clientId == null) {
+        if (clientId == null && passwordOnly) {
+            // Basic authentication needs no app registration.
+        } else if (clientId == null) {
             problems.add("clientId is required: the Application (client) ID from the app registration's Overview"
                     + " page");
         } else if (!GUID.matcher(clientId).matches()) {
@@ -108,10 +148,28 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
                     + "00000000-0000-0000-0000-000000000000 (was '" + clientId + "')");
         }
 
+        AuthenticationMode authentication = AuthenticationMode.CLIENT_CREDENTIALS;
+        if (v.authentication() != null && !v.authentication().isBlank()) {
+            try {
+                authentication = AuthenticationMode.valueOf(v.authentication().trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                problems.add("authentication must be CLIENT_CREDENTIALS, DELEGATED or PASSWORD (was '"
+                        + v.authentication().trim() + "')");
+            }
+        }
+        if (authentication != AuthenticationMode.CLIENT_CREDENTIALS && transport == TransportKind.GRAPH) {
+            problems.add("authentication " + authentication + " works with transport SMTP; with transport GRAPH use "
+                    + "CLIENT_CREDENTIALS");
+        }
+
         Secret clientSecret = Secret.of(v.clientSecret());
-        if (clientSecret == null) {
+        if (clientSecret == null && authentication != AuthenticationMode.PASSWORD) {
             problems.add("clientSecret is required: the Value (not the Secret ID) of a client secret from the app "
                     + "registration's Certificates & secrets page");
+        }
+        Secret password = Secret.of(v.password());
+        if (authentication == AuthenticationMode.PASSWORD && password == null) {
+            problems.add("password is required with authentication PASSWORD: the password of username");
         }
 
         String authorityUrl = https("authorityUrl", v.authorityUrl(), "https://login.microsoftonline.com", problems);
@@ -133,10 +191,37 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
             }
         }
 
+        String username = trim(v.username()) != null ? trim(v.username())
+                : fromAddress == null ? null : fromAddress.getAddress();
+        if (trim(v.username()) != null && authentication != AuthenticationMode.PASSWORD && !isAddress(username)) {
+            problems.add("username must be the e-mail address (UPN) that signs in, such as app-sender@contoso.com "
+                    + "(was '" + username + "')");
+        }
+
         String smtpHost = trim(v.smtpHost()) == null ? "smtp.office365.com" : trim(v.smtpHost());
         int smtpPort = v.smtpPort() == null ? 587 : v.smtpPort();
         if (smtpPort < 1 || smtpPort > 65535) {
             problems.add("smtpPort must be between 1 and 65535; Exchange Online uses 587 (was " + smtpPort + ")");
+        }
+        SmtpTls smtpTls = smtpPort == 465 ? SmtpTls.IMPLICIT : SmtpTls.STARTTLS;
+        if (trim(v.smtpTls()) != null) {
+            try {
+                smtpTls = SmtpTls.valueOf(trim(v.smtpTls()).toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                problems.add("smtpTls must be STARTTLS, IMPLICIT or PLAINTEXT_LOOPBACK_ONLY (was '" + v.smtpTls() + "')");
+            }
+        }
+        if (smtpTls == SmtpTls.PLAINTEXT_LOOPBACK_ONLY && !isLoopback(smtpHost)) {
+            problems.add("smtpTls PLAINTEXT_LOOPBACK_ONLY is only for a test server on this machine (127.0.0.1, ::1, "
+                    + "localhost), not for " + smtpHost + ": use STARTTLS (port 587) or IMPLICIT (port 465)");
+        }
+        SmtpLimits smtp = new SmtpLimits(
+                atLeast("smtpMaxConcurrentSends", v.smtpMaxConcurrentSends(), 3, 0, problems),
+                atLeast("messagesPerMinute", v.messagesPerMinute(), 30, 0, problems),
+                atLeast("maxRecipientsPerMessage", v.maxRecipientsPerMessage(), 500, 1, problems),
+                v.maxMessageBytes() == null ? DEFAULT_MAX_MESSAGE_BYTES : v.maxMessageBytes());
+        if (smtp.maxMessageBytes() < 1024) {
+            problems.add("maxMessageBytes must be at least 1024 (was " + smtp.maxMessageBytes() + ")");
         }
 
         Path trustStorePath = null;
@@ -157,7 +242,37 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
             throw new InvalidPropertyException(message);
         }
         return new MailSettings(transport, tenantId, clientId, clientSecret, authorityUrl, graphUrl, fromAddress,
-                trim(v.fromName()), smtpHost, smtpPort, trustStorePath, trustStorePassword);
+                trim(v.fromName()), smtpHost, smtpPort, trustStorePath, trustStorePassword, authentication,
+                username, password, smtpTls, smtp);
+    }
+
+    /**
+     * Whether SMTP signs in as another mailbox than the From address (Send on Behalf / Send As); a plain user name on
+     * another SMTP server is no mailbox and sends nothing on behalf.
+     */
+    public boolean sendsOnBehalf() {
+        return isAddress(username) && !username.equalsIgnoreCase(fromAddress.getAddress());
+    }
+
+    private static boolean isAddress(String value) {
+        try {
+            return value != null && new InternetAddress(value, true).getAddress().contains("@");
+        } catch (AddressException e) {
+            return false;
+        }
+    }
+
+    private static int atLeast(String property, Integer value, int fallback, int minimum, List<String> problems) {
+        int v = value == null ? fallback : value;
+        if (v < minimum) {
+            problems.add(property + " must be at least " + minimum + " (was " + v + ")");
+        }
+        return v;
+    }
+
+    private static boolean isLoopback(String host) {
+        String h = host.toLowerCase(Locale.ROOT);
+        return h.equals("localhost") || h.startsWith("127.") || h.equals("::1") || h.equals("[::1]");
     }
 
     /** Loads the trust store named by {@code trustStorePath}; only call on validated settings. */
@@ -215,6 +330,7 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
         return "MailSettings[transport=" + transport + ", tenantId=" + tenantId + ", clientId=" + clientId
                 + ", authorityUrl=" + authorityUrl + ", graphUrl=" + graphUrl + ", fromAddress=" + fromAddress
                 + ", fromName=" + fromName + ", smtpHost=" + smtpHost + ", smtpPort=" + smtpPort
-                + ", trustStorePath=" + trustStorePath + "]";
+                + ", trustStorePath=" + trustStorePath + ", authentication=" + authentication + ", username="
+                + username + ", smtpTls=" + smtpTls + ", " + smtp + "]";
     }
 }

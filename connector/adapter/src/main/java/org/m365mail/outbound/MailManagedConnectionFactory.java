@@ -90,6 +90,44 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
     @ConfigProperty(type = String.class, confidential = true, description = "Password of trustStorePath")
     private String trustStorePassword;
 
+    @ConfigProperty(type = String.class, defaultValue = "CLIENT_CREDENTIALS",
+            description = "CLIENT_CREDENTIALS (app-only token), DELEGATED (a user's consented token, SMTP) or PASSWORD "
+                    + "(SMTP basic authentication with username/password, being retired by Microsoft)")
+    private String authentication = "CLIENT_CREDENTIALS";
+
+    @ConfigProperty(type = String.class,
+            description = "Identity that signs in on SMTP, if not fromAddress (then fromAddress is sent on behalf of, "
+                    + "which needs Send on Behalf or Send As)")
+    private String username;
+
+    @ConfigProperty(type = String.class, confidential = true,
+            description = "Password of username, for authentication PASSWORD; a password alias ${ALIAS=name} is "
+                    + "recommended")
+    private String password;
+
+    @ConfigProperty(type = String.class,
+            description = "SMTP protection: STARTTLS (default, port 587), IMPLICIT (port 465), or "
+                    + "PLAINTEXT_LOOPBACK_ONLY (test servers on this machine only)")
+    private String smtpTls;
+
+    @ConfigProperty(type = Integer.class, defaultValue = "3",
+            description = "Messages sent at once per mailbox over SMTP from this server; Exchange Online allows 3 "
+                    + "(0: no limit, for other SMTP servers)")
+    private Integer smtpMaxConcurrentSends = 3;
+
+    @ConfigProperty(type = Integer.class, defaultValue = "30",
+            description = "Messages per minute per mailbox; more wait rather than fail (Exchange Online: 30; 0: no "
+                    + "pace)")
+    private Integer messagesPerMinute = 30;
+
+    @ConfigProperty(type = Integer.class, defaultValue = "500",
+            description = "Recipients (To, Cc, Bcc) per message; Exchange Online allows 500")
+    private Integer maxRecipientsPerMessage = 500;
+
+    @ConfigProperty(type = Long.class, defaultValue = "36700160",
+            description = "Largest message in bytes after encoding; Exchange Online's default is 35 MB")
+    private Long maxMessageBytes = MailSettings.DEFAULT_MAX_MESSAGE_BYTES;
+
     private transient PrintWriter logWriter;
     private transient ResourceAdapter resourceAdapter;
     private transient volatile MailSettings settings;
@@ -144,8 +182,12 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
         return null;
     }
 
-    /** The validated configuration; computed once. */
-    MailSettings settings() throws ResourceException {
+    /**
+     * The validated configuration; computed once.
+     *
+     * @throws ResourceException naming every property to fix
+     */
+    public MailSettings settings() throws ResourceException {
         MailSettings s = settings;
         if (s == null) {
             s = MailSettings.validate(values());
@@ -182,7 +224,9 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
 
     private MailSettings.Values values() {
         return new MailSettings.Values(transport, tenantId, clientId, clientSecret, authorityUrl, graphUrl,
-                fromAddress, fromName, smtpHost, smtpPort, trustStorePath, trustStorePassword);
+                fromAddress, fromName, smtpHost, smtpPort, trustStorePath, trustStorePassword, authentication,
+                username, password, smtpTls, smtpMaxConcurrentSends, messagesPerMinute, maxRecipientsPerMessage,
+                maxMessageBytes);
     }
 
     @Override
@@ -322,6 +366,78 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
 
     public void setTrustStorePassword(String trustStorePassword) {
         this.trustStorePassword = trustStorePassword;
+        settings = null;
+    }
+
+    public String getAuthentication() {
+        return authentication;
+    }
+
+    public void setAuthentication(String authentication) {
+        this.authentication = authentication;
+        settings = null;
+    }
+
+    public String getUsername() {
+        return username;
+    }
+
+    public void setUsername(String username) {
+        this.username = username;
+        settings = null;
+    }
+
+    public String getPassword() {
+        return password;
+    }
+
+    public void setPassword(String password) {
+        this.password = password;
+        settings = null;
+    }
+
+    public String getSmtpTls() {
+        return smtpTls;
+    }
+
+    public void setSmtpTls(String smtpTls) {
+        this.smtpTls = smtpTls;
+        settings = null;
+    }
+
+    public Integer getSmtpMaxConcurrentSends() {
+        return smtpMaxConcurrentSends;
+    }
+
+    public void setSmtpMaxConcurrentSends(Integer smtpMaxConcurrentSends) {
+        this.smtpMaxConcurrentSends = smtpMaxConcurrentSends;
+        settings = null;
+    }
+
+    public Integer getMessagesPerMinute() {
+        return messagesPerMinute;
+    }
+
+    public void setMessagesPerMinute(Integer messagesPerMinute) {
+        this.messagesPerMinute = messagesPerMinute;
+        settings = null;
+    }
+
+    public Integer getMaxRecipientsPerMessage() {
+        return maxRecipientsPerMessage;
+    }
+
+    public void setMaxRecipientsPerMessage(Integer maxRecipientsPerMessage) {
+        this.maxRecipientsPerMessage = maxRecipientsPerMessage;
+        settings = null;
+    }
+
+    public Long getMaxMessageBytes() {
+        return maxMessageBytes;
+    }
+
+    public void setMaxMessageBytes(Long maxMessageBytes) {
+        this.maxMessageBytes = maxMessageBytes;
         settings = null;
     }
 

@@ -1,8 +1,11 @@
 package org.m365mail.transport;
 
 import org.m365mail.api.MailSendException;
+import org.m365mail.auth.AccessToken;
 import org.m365mail.auth.CachedTokenSource;
 import org.m365mail.auth.MsalClientCredentials;
+import org.m365mail.auth.TokenSource;
+import org.m365mail.config.AuthenticationMode;
 import org.m365mail.config.MailSettings;
 import org.m365mail.config.TlsTrust;
 import org.m365mail.transport.graph.GraphTransport;
@@ -32,9 +35,35 @@ public final class MailTransports {
             case GRAPH -> new GraphTransport(settings, new CachedTokenSource(
                     new MsalClientCredentials(settings, settings.graphScope(), tls, clock), clock,
                     "Microsoft Graph (client " + settings.clientId() + ")"), tls);
-            case SMTP -> new SmtpXoauth2Transport(settings, new CachedTokenSource(
-                    new MsalClientCredentials(settings, MailSettings.EXCHANGE_SCOPE, tls, clock), clock,
-                    "Exchange Online SMTP (client " + settings.clientId() + ")"), tls);
+            case SMTP -> new SmtpXoauth2Transport(settings, smtpTokens(settings, tls, clock), tls, clock);
         };
+    }
+
+    private static TokenSource smtpTokens(MailSettings settings, SSLContext tls, Clock clock) throws MailSendException {
+        if (settings.authentication() == AuthenticationMode.PASSWORD) {
+            return null;
+        }
+        if (settings.authentication() == AuthenticationMode.DELEGATED) {
+            return new NoDelegatedConsent(settings);
+        }
+        return new CachedTokenSource(new MsalClientCredentials(settings, MailSettings.EXCHANGE_SCOPE, tls, clock),
+                clock, "Exchange Online SMTP (client " + settings.clientId() + ")");
+    }
+
+    /**
+     * DELEGATED before a user has connected the mailbox: every send says what to do. The stored, refreshed user
+     * tokens come with the console's "Connect mailbox".
+     */
+    private record NoDelegatedConsent(MailSettings settings) implements TokenSource {
+        @Override
+        public AccessToken token() throws MailSendException {
+            throw new MailSendException("authentication DELEGATED needs " + settings.username()
+                    + " to sign in and consent to SMTP.Send once, and this connector version cannot store that "
+                    + "consent yet; use authentication CLIENT_CREDENTIALS (SMTP.SendAsApp) meanwhile");
+        }
+
+        @Override
+        public void invalidate(AccessToken rejected) {
+        }
     }
 }

@@ -1,6 +1,7 @@
 package org.m365mail.auth;
 
 import org.junit.jupiter.api.Test;
+import org.m365mail.testing.ManualClock;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -21,30 +22,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 class CachedTokenSourceTest {
-
-    /** A clock tests move by hand. */
-    static final class ManualClock extends Clock {
-        private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-22T10:00:00Z"));
-
-        void advance(Duration d) {
-            now.updateAndGet(i -> i.plus(d));
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-    }
 
     private final ManualClock clock = new ManualClock();
     private final AtomicInteger requests = new AtomicInteger();

@@ -4,35 +4,48 @@ import jakarta.mail.Address;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
-import jakarta.mail.SendFailedException;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
 import org.m365mail.api.MailSendException;
 import org.m365mail.api.SentMessage;
-import org.m365mail.auth.AccessToken;
 import org.m365mail.config.MailSettings;
 import org.m365mail.transport.MailChannel;
 import org.m365mail.transport.MessageIds;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UnsupportedEncodingException;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One authenticated SMTP connection, kept open between sends so that the next send skips the TLS handshake and
- * the authentication.
+ * One SMTP connection, signed in and kept open between sends, that heals itself.
+ *
+ * <ul>
+ *   <li>Before reuse it checks that the token it signed in with is still good; if not, it reconnects with a new one.
+ *   <li>A connection the server closed (idle timeout, {@code 421}, reset) is replaced and the message sent once more
+ *       on the new connection, unless the message data had already been sent in full: then the server may have
+ *       accepted it, and a second attempt could deliver it twice, so the send fails and says so.
+ *   <li>A {@code 4xx} reply (busy, too many connections) is retried with backoff; a {@code 5xx} reply fails the send
+ *       with the server's text and what to change.
+ * </ul>
  */
 final class SmtpChannel implements MailChannel {
 
     private static final Logger LOG = Logger.getLogger(SmtpChannel.class.getName());
-    /** Reconnect with a new token before the one the connection authenticated with runs out. */
-    private static final Duration TOKEN_MARGIN = Duration.ofMinutes(1);
+    private static final int MAX_ATTEMPTS = 3;
+    private static final long BACKOFF_MILLIS = 400;
+    private static final String[] NOT_TRANSMITTED = {"Bcc", "Content-Length"};
+
+    /** How a failed attempt ended. */
+    private enum Failure { CONNECTION_LOST, OUTCOME_UNKNOWN, TRANSIENT, PERMANENT }
 
     private final SmtpXoauth2Transport owner;
     private Transport transport;
-    private AccessToken authenticatedWith;
+    private SmtpLogin.Credential signedInWith;
     private boolean broken;
 
     SmtpChannel(SmtpXoauth2Transport owner) {
@@ -49,54 +62,177 @@ final class SmtpChannel implements MailChannel {
                 message.setFrom(new InternetAddress(settings.fromAddress().getAddress(), settings.fromName(),
                         "UTF-8"));
             }
+            if (settings.sendsOnBehalf() && message instanceof MimeMessage mime && mime.getSender() == null) {
+                mime.setSender(new InternetAddress(settings.username()));
+            }
             messageId = MessageIds.prepare(message, settings.fromAddress());
             recipients = message.getAllRecipients();
-            if (recipients == null || recipients.length == 0) {
-                throw new MailSendException("The message has no recipients: set To, Cc or Bcc");
-            }
         } catch (MessagingException | UnsupportedEncodingException e) {
             throw new MailSendException("Cannot prepare the message for SMTP: " + e.getMessage(), e);
         }
-        Transport connected = connection();
-        try {
-            connected.sendMessage(message, recipients);
-        } catch (SendFailedException e) {
-            // The server refused a sender or recipient, or the data: the connection itself is still good.
-            throw new MailSendException("The SMTP server " + settings.smtpHost() + " refused the message: "
-                    + e.getMessage() + SmtpReplies.hint(e.getMessage()), SmtpReplies.code(e.getMessage()), e);
-        } catch (MessagingException e) {
-            markBroken();
-            throw new MailSendException("The SMTP connection to " + settings.smtpHost() + ":" + settings.smtpPort()
-                    + " failed while sending: " + e.getMessage() + ". The message was not sent.", e);
+        if (recipients == null || recipients.length == 0) {
+            throw new MailSendException("The message has no recipients: set To, Cc or Bcc");
         }
-        String reply = SmtpReplies.lastReply(connected);
-        LOG.fine(() -> "M365MAIL-4001 SMTP accepted " + messageId + ": " + reply);
-        return new SentMessage(messageId, "SMTP", reply, Instant.now());
+        if (recipients.length > settings.smtp().maxRecipients()) {
+            throw new MailSendException("The message has " + recipients.length + " recipients; Exchange Online accepts "
+                    + "at most " + settings.smtp().maxRecipients() + " per message (maxRecipientsPerMessage): split it",
+                    "TooManyRecipients", null);
+        }
+        owner.limits().acquire();
+        try {
+            return deliver(message, recipients, messageId);
+        } finally {
+            owner.limits().release();
+        }
     }
 
-    /** An open, authenticated connection whose token is good for a while yet. */
+    private SentMessage deliver(Message message, Address[] recipients, String messageId) throws MailSendException {
+        MailSettings settings = owner.settings();
+        boolean reconnected = false;
+        for (int attempt = 1; ; attempt++) {
+            Transport connected = connection();
+            checkSize(message, connected);
+            try {
+                connected.sendMessage(message, recipients);
+                String reply = SmtpReplies.lastReply(connected);
+                LOG.fine(() -> "M365MAIL-4001 SMTP accepted " + messageId + ": " + reply);
+                return new SentMessage(messageId, "SMTP", reply, java.time.Instant.now(owner.clock()));
+            } catch (MessagingException e) {
+                int code = code(e);
+                Failure failure = classify(e, code, connected);
+                String reply = e.getMessage();
+                switch (failure) {
+                    case OUTCOME_UNKNOWN -> {
+                        close();
+                        throw new MailSendException("The SMTP connection to " + settings.smtpHost() + " broke after "
+                                + "the whole message " + messageId + " had been sent, before the server confirmed "
+                                + "it. The server may have accepted it, so it is not sent again (that could deliver it "
+                                + "twice); look for " + messageId + " in the message trace.", "OutcomeUnknown", e);
+                    }
+                    case CONNECTION_LOST -> {
+                        close();
+                        if (reconnected) {
+                            broken = true;
+                            throw new MailSendException("The SMTP connection to " + settings.smtpHost() + ":"
+                                    + settings.smtpPort() + " failed twice while sending: " + reply
+                                    + ". The message was not sent.", e);
+                        }
+                        reconnected = true;
+                        LOG.log(Level.INFO, "M365MAIL-4002 The SMTP server closed the connection ({0}); sending {1} "
+                                + "again on a new connection", new Object[]{reply, messageId});
+                    }
+                    case TRANSIENT -> {
+                        if (code == 421) {
+                            close();
+                        }
+                        if (attempt >= MAX_ATTEMPTS) {
+                            throw new MailSendException("The SMTP server " + settings.smtpHost() + " kept deferring "
+                                    + "the message (" + attempt + " attempts): " + reply + SmtpReplies.hint(reply)
+                                    + ". The message was not sent.", SmtpReplies.code(reply), e);
+                        }
+                        backoff(attempt, reply);
+                    }
+                    default -> throw new MailSendException("The SMTP server " + settings.smtpHost()
+                            + " refused the message: " + reply + SmtpReplies.hint(reply), SmtpReplies.code(reply), e);
+                }
+            }
+        }
+    }
+
+    /** The reply code of the failure: the exception's own, or that of a nested one (refused recipients). */
+    private static int code(MessagingException e) {
+        for (Exception x = e; x instanceof MessagingException m; x = m.getNextException()) {
+            int code = SmtpReplies.returnCode(m);
+            if (code != 0) {
+                return code;
+            }
+        }
+        return 0;
+    }
+
+    private static Failure classify(MessagingException e, int code, Transport connected) {
+        if (code == -1 || code == 0) {
+            // No reply at all: the connection is gone. Whether the server may have the message depends on how far
+            // the exchange got. Before the server's 354 (go ahead with the data) nothing was accepted; while the data
+            // itself was being written ("IOException while sending message") the end-of-data line was never sent.
+            // Anything else after 354 (sending the "." line, or waiting for its reply) may have been accepted.
+            boolean afterGoAhead = SmtpReplies.lastReturnCode(connected) == 354;
+            boolean dataIncomplete = String.valueOf(e.getMessage()).startsWith("IOException while sending message");
+            boolean lostAfterData = ".".equals(SmtpReplies.command(e)) || (afterGoAhead && !dataIncomplete);
+            return lostAfterData ? Failure.OUTCOME_UNKNOWN : Failure.CONNECTION_LOST;
+        }
+        if (code >= 400 && code < 500) {
+            return Failure.TRANSIENT;
+        }
+        return Failure.PERMANENT;
+    }
+
+    private static void backoff(int attempt, String reply) throws MailSendException {
+        long wait = BACKOFF_MILLIS * (1L << (attempt - 1)) + ThreadLocalRandom.current().nextLong(BACKOFF_MILLIS);
+        LOG.log(Level.INFO, "M365MAIL-4003 The SMTP server deferred the message ({0}); retrying in {1} ms",
+                new Object[]{reply, wait});
+        try {
+            Thread.sleep(wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MailSendException("Interrupted while waiting to retry", e);
+        }
+    }
+
+    /** Refuses before sending a message larger than the configured limit or the server's announced SIZE. */
+    private void checkSize(Message message, Transport connected) throws MailSendException {
+        long limit = owner.settings().smtp().maxMessageBytes();
+        long announced = SmtpReplies.announcedSizeLimit(connected);
+        if (announced > 0 && announced < limit) {
+            limit = announced;
+        }
+        long size = encodedSize(message);
+        if (size > limit) {
+            throw new MailSendException("The message is " + size + " bytes after encoding; the limit is " + limit
+                    + " bytes (maxMessageBytes, or the server's SIZE). Send smaller attachments or share a link.",
+                    "MessageTooLarge", null);
+        }
+    }
+
+    private static long encodedSize(Message message) throws MailSendException {
+        CountingStream counter = new CountingStream();
+        try {
+            if (message instanceof MimeMessage mime) {
+                mime.writeTo(counter, NOT_TRANSMITTED);
+            } else {
+                message.writeTo(counter);
+            }
+        } catch (IOException | MessagingException e) {
+            throw new MailSendException("Cannot encode the message: " + e.getMessage(), e);
+        }
+        return counter.count;
+    }
+
+    /** An open, signed-in connection whose credential is good for a while yet. */
     private Transport connection() throws MailSendException {
-        if (transport != null && transport.isConnected() && authenticatedWith != null
-                && authenticatedWith.isFreshAt(Instant.now(), TOKEN_MARGIN)) {
+        if (transport != null && transport.isConnected()
+                && SmtpLogin.stillGood(signedInWith, java.time.Instant.now(owner.clock()))) {
             return transport;
         }
         close();
         broken = false;
         MailSettings settings = owner.settings();
-        AccessToken token = owner.tokens().token();
+        SmtpLogin login = owner.login();
+        SmtpLogin.Credential credential = login.current();
         Transport fresh = owner.newTransport();
         try {
-            connect(fresh, settings, token);
-        } catch (AuthenticationFailedException rejected) {
+            connect(fresh, settings, login, credential);
+        } catch (AuthenticationFailedException refused) {
+            if (!login.usesTokens()) {
+                throw signInRefused(settings, login, refused);
+            }
             // A cached token can be refused after a permission change: one retry with a new token.
-            owner.tokens().invalidate(token);
-            token = owner.tokens().token();
+            login.refused(credential);
+            credential = login.current();
             try {
-                connect(fresh, settings, token);
+                connect(fresh, settings, login, credential);
             } catch (AuthenticationFailedException again) {
-                throw new MailSendException("The SMTP server " + settings.smtpHost() + " refused XOAUTH2 for "
-                        + settings.fromAddress().getAddress() + ": " + again.getMessage()
-                        + SmtpReplies.hint(again.getMessage()), SmtpReplies.code(again.getMessage()), again);
+                throw signInRefused(settings, login, again);
             } catch (MessagingException e) {
                 throw unreachable(settings, e);
             }
@@ -104,25 +240,30 @@ final class SmtpChannel implements MailChannel {
             throw unreachable(settings, e);
         }
         transport = fresh;
-        authenticatedWith = token;
+        signedInWith = credential;
         return fresh;
     }
 
-    private static void connect(Transport transport, MailSettings settings, AccessToken token)
-            throws MessagingException {
-        transport.connect(settings.smtpHost(), settings.smtpPort(), settings.fromAddress().getAddress(),
-                token.value());
+    private static void connect(Transport transport, MailSettings settings, SmtpLogin login,
+                                SmtpLogin.Credential credential) throws MessagingException {
+        transport.connect(settings.smtpHost(), settings.smtpPort(), login.username(), credential.secret());
+    }
+
+    private static MailSendException signInRefused(MailSettings settings, SmtpLogin login,
+                                                   AuthenticationFailedException e) {
+        String reply = e.getMessage();
+        return new MailSendException("The SMTP server " + settings.smtpHost() + " refused the sign-in of "
+                + login.username() + " (" + (login.usesTokens() ? "XOAUTH2" : "password") + "): " + reply
+                + SmtpReplies.hint(reply), SmtpReplies.code(reply), e);
     }
 
     private static MailSendException unreachable(MailSettings settings, MessagingException e) {
+        String reply = e.getMessage();
         return new MailSendException("Cannot open an SMTP connection to " + settings.smtpHost() + ":"
-                + settings.smtpPort() + ": " + e.getMessage() + (e.getCause() == null ? "" : " (" + e.getCause() + ")")
-                + "; check smtpHost, smtpPort, trustStorePath and the network path. The message was not sent.", e);
-    }
-
-    private void markBroken() {
-        broken = true;
-        close();
+                + settings.smtpPort() + " (" + settings.smtpTls() + "): " + reply
+                + (e.getCause() == null ? "" : " (" + e.getCause() + ")") + SmtpReplies.hint(reply)
+                + "; check smtpHost, smtpPort, smtpTls, trustStorePath and the network path. The message was not sent.",
+                SmtpReplies.code(reply), e);
     }
 
     @Override
@@ -139,7 +280,22 @@ final class SmtpChannel implements MailChannel {
                 LOG.log(Level.FINE, "Closing the SMTP connection failed", e);
             }
             transport = null;
-            authenticatedWith = null;
+            signedInWith = null;
+        }
+    }
+
+    /** Counts bytes and keeps none. */
+    private static final class CountingStream extends OutputStream {
+        long count;
+
+        @Override
+        public void write(int b) {
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            count += len;
         }
     }
 }

@@ -5,48 +5,93 @@ import jakarta.mail.Session;
 import jakarta.mail.Transport;
 import org.m365mail.api.MailSendException;
 import org.m365mail.auth.TokenSource;
+import org.m365mail.config.AuthenticationMode;
 import org.m365mail.config.MailSettings;
+import org.m365mail.config.SmtpTls;
 import org.m365mail.transport.MailChannel;
 import org.m365mail.transport.MailTransport;
+import org.m365mail.transport.MailboxLimits;
 
 import javax.net.ssl.SSLContext;
+import java.time.Clock;
+import java.util.Locale;
 import java.util.Properties;
+import java.util.logging.Logger;
 
 /**
- * Sends mail by SMTP client submission with SASL XOAUTH2 (Exchange Online: smtp.office365.com:587), through
- * Jakarta Mail. STARTTLS is required before authentication; the server certificate and host name are checked.
+ * Sends mail by SMTP client submission (Exchange Online: smtp.office365.com:587) through Jakarta Mail, signing in
+ * with SASL XOAUTH2 and an OAuth token, or with a password where a server still takes one.
  *
- * <p>The access token is handed to {@link Transport#connect(String, int, String, String)} each time a connection
- * is opened, never through a {@link jakarta.mail.Authenticator}: a {@link Session} caches what its authenticator
- * returns for its whole life, so the token would go stale
+ * <p>TLS is STARTTLS (required: no STARTTLS, no sign-in) or implicit, TLS 1.2 or newer, with the certificate and the
+ * host name checked. The access token is handed to {@link Transport#connect(String, int, String, String)} each time a
+ * connection is opened, never through a {@link jakarta.mail.Authenticator}: a {@link Session} caches what its
+ * authenticator returns for its whole life, so the token would go stale
  * (https://learn.microsoft.com/en-us/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth).
  */
 public final class SmtpXoauth2Transport implements MailTransport {
 
-    private final MailSettings settings;
-    private final TokenSource tokens;
-    private final Session session;
+    private static final Logger LOG = Logger.getLogger(SmtpXoauth2Transport.class.getName());
 
-    public SmtpXoauth2Transport(MailSettings settings, TokenSource tokens, SSLContext tls) {
+    private final MailSettings settings;
+    private final SmtpLogin login;
+    private final Session session;
+    private final String protocol;
+    private final MailboxLimits limits;
+    private final Clock clock;
+
+    /**
+     * @param tokens the token source for XOAUTH2; {@code null} with authentication PASSWORD
+     */
+    public SmtpXoauth2Transport(MailSettings settings, TokenSource tokens, SSLContext tls, Clock clock) {
         this.settings = settings;
-        this.tokens = tokens;
-        Properties p = new Properties();
-        p.put("mail.smtp.host", settings.smtpHost());
-        p.put("mail.smtp.port", String.valueOf(settings.smtpPort()));
-        p.put("mail.smtp.auth", "true");
-        p.put("mail.smtp.auth.mechanisms", "XOAUTH2");
-        p.put("mail.smtp.starttls.enable", "true");
-        p.put("mail.smtp.starttls.required", "true");
-        p.put("mail.smtp.ssl.protocols", "TLSv1.3 TLSv1.2");
-        p.put("mail.smtp.ssl.checkserveridentity", "true");
-        p.put("mail.smtp.ssl.socketFactory", tls.getSocketFactory());
-        p.put("mail.smtp.from", settings.fromAddress().getAddress());
-        p.put("mail.smtp.connectiontimeout", "10000");
-        p.put("mail.smtp.timeout", "60000");
-        p.put("mail.smtp.writetimeout", "60000");
-        // Never let a debug trace print the XOAUTH2 string.
-        p.put("mail.debug.auth", "false");
-        this.session = Session.getInstance(p);
+        this.clock = clock;
+        String username = settings.username();
+        boolean password = settings.authentication() == AuthenticationMode.PASSWORD;
+        this.login = password ? SmtpLogin.password(username, settings.password()) : SmtpLogin.oauth(username, tokens);
+        this.protocol = settings.smtpTls() == SmtpTls.IMPLICIT ? "smtps" : "smtp";
+        this.session = Session.getInstance(properties(settings, tls, protocol, password));
+        this.limits = MailboxLimits.of(settings.smtpHost(), username, settings.smtp().concurrentSendsPerMailbox(),
+                settings.smtp().messagesPerMinute(), clock);
+        if (password && isExchangeOnline(settings.smtpHost())) {
+            LOG.warning("M365MAIL-4101 The pool for " + username + " signs in to " + settings.smtpHost() + " with a "
+                    + "password (authentication PASSWORD). Microsoft turns SMTP basic authentication off by default for "
+                    + "existing tenants at the end of December 2026 and will remove it entirely later; switch to "
+                    + "authentication CLIENT_CREDENTIALS (SMTP.SendAsApp) or transport GRAPH.");
+        }
+    }
+
+    private static Properties properties(MailSettings settings, SSLContext tls, String protocol, boolean password) {
+        String p = "mail." + protocol + ".";
+        Properties props = new Properties();
+        props.put(p + "host", settings.smtpHost());
+        props.put(p + "port", String.valueOf(settings.smtpPort()));
+        props.put(p + "auth", "true");
+        props.put(p + "auth.mechanisms", password ? "LOGIN PLAIN" : "XOAUTH2");
+        if (settings.smtpTls() != SmtpTls.PLAINTEXT_LOOPBACK_ONLY) {
+            props.put(p + "ssl.protocols", "TLSv1.3 TLSv1.2");
+            props.put(p + "ssl.checkserveridentity", "true");
+            props.put(p + "ssl.socketFactory", tls.getSocketFactory());
+        }
+        if (settings.smtpTls() == SmtpTls.STARTTLS) {
+            props.put(p + "starttls.enable", "true");
+            props.put(p + "starttls.required", "true");
+        }
+        if (settings.smtpTls() == SmtpTls.IMPLICIT) {
+            props.put(p + "ssl.enable", "true");
+        }
+        // The envelope sender: the mailbox that signs in when it sends on behalf of fromAddress.
+        props.put(p + "from", settings.sendsOnBehalf() ? settings.username() : settings.fromAddress().getAddress());
+        props.put(p + "connectiontimeout", "10000");
+        props.put(p + "timeout", "60000");
+        props.put(p + "writetimeout", "60000");
+        // Never let a debug trace print the XOAUTH2 string or a password.
+        props.put("mail.debug.auth", "false");
+        return props;
+    }
+
+    private static boolean isExchangeOnline(String host) {
+        String h = host.toLowerCase(Locale.ROOT);
+        return h.endsWith(".office365.com") || h.endsWith(".outlook.com") || h.endsWith(".office365.us");
     }
 
     @Override
@@ -56,9 +101,9 @@ public final class SmtpXoauth2Transport implements MailTransport {
 
     Transport newTransport() throws MailSendException {
         try {
-            return session.getTransport("smtp");
+            return session.getTransport(protocol);
         } catch (NoSuchProviderException e) {
-            throw new MailSendException("No SMTP provider in Jakarta Mail: the server's Jakarta Mail "
+            throw new MailSendException("No " + protocol + " provider in Jakarta Mail: the server's Jakarta Mail "
                     + "implementation is missing", e);
         }
     }
@@ -67,8 +112,16 @@ public final class SmtpXoauth2Transport implements MailTransport {
         return settings;
     }
 
-    TokenSource tokens() {
-        return tokens;
+    SmtpLogin login() {
+        return login;
+    }
+
+    MailboxLimits limits() {
+        return limits;
+    }
+
+    Clock clock() {
+        return clock;
     }
 
     @Override

@@ -1,0 +1,58 @@
+package org.m365mail.transport;
+
+import org.m365mail.api.MailSendException;
+
+import java.time.Clock;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+
+/**
+ * Exchange Online's per-mailbox limits, shared by every connection factory in this JVM that sends from the same
+ * mailbox with the same limits (a mailbox's limits do not care which pool a message came from): how many messages are
+ * sent at once, and how many per minute.
+ */
+public final class MailboxLimits {
+
+    private static final Map<String, MailboxLimits> BY_MAILBOX = new ConcurrentHashMap<>();
+
+    private final Semaphore concurrent;
+    private final SendPace pace;
+
+    private MailboxLimits(int concurrentSends, int perMinute, Clock clock) {
+        this.concurrent = concurrentSends > 0 ? new Semaphore(concurrentSends, true) : null;
+        this.pace = new SendPace(perMinute, clock, d -> Thread.sleep(Math.max(1, d.toMillis())));
+    }
+
+    /**
+     * @param service        which service the mailbox is reached through (an SMTP host, or Graph)
+     * @param mailbox        the mailbox's address
+     * @param concurrentSends sends at once; 0 for no limit
+     * @param perMinute      messages per minute; 0 for no pace
+     */
+    public static MailboxLimits of(String service, String mailbox, int concurrentSends, int perMinute, Clock clock) {
+        String key = service.toLowerCase(Locale.ROOT) + "|" + mailbox.toLowerCase(Locale.ROOT) + "|" + concurrentSends
+                + "|" + perMinute;
+        return BY_MAILBOX.computeIfAbsent(key, k -> new MailboxLimits(concurrentSends, perMinute, clock));
+    }
+
+    /** Waits for the pace and for a free sending slot; the caller must {@link #release()} once sent. */
+    public void acquire() throws MailSendException {
+        pace.awaitTurn();
+        if (concurrent != null) {
+            try {
+                concurrent.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MailSendException("Interrupted while waiting for a free sending slot for the mailbox", e);
+            }
+        }
+    }
+
+    public void release() {
+        if (concurrent != null) {
+            concurrent.release();
+        }
+    }
+}

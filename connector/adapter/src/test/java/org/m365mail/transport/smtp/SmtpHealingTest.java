@@ -1,0 +1,133 @@
+package org.m365mail.transport.smtp;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.m365mail.api.MailSendException;
+import org.m365mail.auth.CachedTokenSource;
+import org.m365mail.testing.ManualClock;
+import org.m365mail.auth.MsalClientCredentials;
+import org.m365mail.config.MailSettings;
+import org.m365mail.config.TlsTrust;
+import org.m365mail.outbound.MailManagedConnectionFactory;
+import org.m365mail.sandbox.M365Sandbox;
+import org.m365mail.sandbox.SandboxDefaults;
+import org.m365mail.sandbox.SmtpFaults;
+import org.m365mail.testing.SandboxFactories;
+import org.m365mail.transport.MailChannel;
+
+import javax.net.ssl.SSLContext;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Pooled SMTP connections that outlive their token or their server-side session, and servers that defer or drop:
+ * each message is delivered exactly once, or the send says why not.
+ */
+class SmtpHealingTest {
+
+    private static final ManualClock CLOCK = new ManualClock();
+    private static M365Sandbox sandbox;
+
+    @BeforeAll
+    static void start() throws Exception {
+        sandbox = M365Sandbox.builder().workDir(Path.of("target/sandbox-healing")).clock(CLOCK).start();
+    }
+
+    @AfterAll
+    static void stop() {
+        sandbox.close();
+    }
+
+    @BeforeEach
+    void clear() {
+        sandbox.outbox().clear();
+        sandbox.tokenRequests().clear();
+        sandbox.smtpFaults().clear();
+    }
+
+    /** A channel on a transport whose tokens and connections live on the test's clock. */
+    private static MailChannel channel() throws Exception {
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "SMTP");
+        MailSettings settings = mcf.settings();
+        SSLContext tls = TlsTrust.context(settings);
+        CachedTokenSource tokens = new CachedTokenSource(
+                new MsalClientCredentials(settings, MailSettings.EXCHANGE_SCOPE, tls, CLOCK), CLOCK, "test");
+        return new SmtpXoauth2Transport(settings, tokens, tls, CLOCK).open();
+    }
+
+    private static long delivered(String subject) {
+        return sandbox.outbox().withSubject(subject).size();
+    }
+
+    @Test
+    void aConnectionIsReauthenticatedWithANewTokenOnceItsTokenExpires() throws Exception {
+        MailChannel channel = channel();
+        int logins = sandbox.smtpLogins();
+        channel.send(SandboxFactories.textMessage("before expiry", "1"));
+        channel.send(SandboxFactories.textMessage("before expiry 2", "2"));
+        assertEquals(1, sandbox.smtpLogins() - logins);
+        CLOCK.advance(Duration.ofMinutes(61));
+        channel.send(SandboxFactories.textMessage("after expiry", "3"));
+        assertEquals(2, sandbox.smtpLogins() - logins, "signed in again");
+        assertEquals(2, sandbox.tokenRequests().total(), "with a new token");
+        assertEquals(1, delivered("after expiry"));
+        channel.close();
+    }
+
+    @Test
+    void aConnectionTheServerDroppedIsReplacedAndTheMessageDeliveredOnce() throws Exception {
+        MailChannel channel = channel();
+        channel.send(SandboxFactories.textMessage("first", "1"));
+        int logins = sandbox.smtpLogins();
+        sandbox.dropSmtpConnections();
+        channel.send(SandboxFactories.textMessage("after idle timeout", "2"));
+        assertEquals(1, delivered("after idle timeout"));
+        assertEquals(1, sandbox.smtpLogins() - logins, "one new connection");
+
+        sandbox.smtpFaults().add(SmtpFaults.Fault.RESET_ON_MAIL);
+        channel.send(SandboxFactories.textMessage("after reset", "3"));
+        assertEquals(1, delivered("after reset"));
+        channel.close();
+    }
+
+    @Test
+    void aMessageTheServerMayHaveAcceptedIsNeverSentTwice() throws Exception {
+        MailChannel channel = channel();
+        sandbox.smtpFaults().add(SmtpFaults.Fault.DROP_AFTER_ACCEPTING_DATA);
+        MailSendException e = assertThrows(MailSendException.class,
+                () -> channel.send(SandboxFactories.textMessage("accepted then dropped", "x")));
+        assertEquals("OutcomeUnknown", e.getErrorCode());
+        assertTrue(e.getMessage().contains("not sent again"), e.getMessage());
+        assertEquals(1, delivered("accepted then dropped"), "delivered exactly once");
+        channel.send(SandboxFactories.textMessage("next one", "y"));
+        assertEquals(1, delivered("next one"), "the channel heals for the next message");
+        channel.close();
+    }
+
+    @Test
+    void deferralsAreRetriedWithBackoffAndRefusalsAreNot() throws Exception {
+        MailChannel channel = channel();
+        sandbox.smtpFaults().add(SmtpFaults.Fault.BUSY_ON_RECIPIENT);
+        channel.send(SandboxFactories.textMessage("busy recipient", "1"));
+        assertEquals(1, delivered("busy recipient"));
+        sandbox.smtpFaults().add(SmtpFaults.Fault.BUSY_ON_DATA);
+        channel.send(SandboxFactories.textMessage("busy data", "2"));
+        assertEquals(1, delivered("busy data"));
+
+        for (int i = 0; i < 3; i++) {
+            sandbox.smtpFaults().add(SmtpFaults.Fault.BUSY_ON_DATA);
+        }
+        MailSendException e = assertThrows(MailSendException.class,
+                () -> channel.send(SandboxFactories.textMessage("always busy", "3")));
+        assertTrue(e.getMessage().contains("kept deferring"), e.getMessage());
+        assertEquals("451 4.7.500", e.getErrorCode());
+        assertEquals(0, delivered("always busy"));
+        channel.close();
+    }
+}

@@ -1,0 +1,323 @@
+package org.m365mail.transport.smtp;
+
+import jakarta.activation.DataHandler;
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import jakarta.mail.util.ByteArrayDataSource;
+import jakarta.resource.spi.InvalidPropertyException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.m365mail.api.MailConnection;
+import org.m365mail.api.MailConnectionFactory;
+import org.m365mail.api.MailSendException;
+import org.m365mail.auth.AccessToken;
+import org.m365mail.auth.TokenSource;
+import org.m365mail.config.MailSettings;
+import org.m365mail.config.TlsTrust;
+import org.m365mail.outbound.MailManagedConnectionFactory;
+import org.m365mail.sandbox.DeliveredMessage;
+import org.m365mail.sandbox.M365Sandbox;
+import org.m365mail.sandbox.SandboxDefaults;
+import org.m365mail.sandbox.SandboxDirectory;
+import org.m365mail.testing.SandboxFactories;
+import org.m365mail.transport.MailChannel;
+import org.subethamail.smtp.auth.EasyAuthenticationHandlerFactory;
+import org.subethamail.smtp.server.SMTPServer;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Authentication modes, TLS modes, Send on Behalf, Exchange Online's limits and the errors that explain them. */
+class SmtpModesTest {
+
+    private static M365Sandbox sandbox;
+
+    @BeforeAll
+    static void start() throws Exception {
+        sandbox = M365Sandbox.builder().workDir(Path.of("target/sandbox-modes")).start();
+    }
+
+    @AfterAll
+    static void stop() {
+        sandbox.close();
+    }
+
+    @BeforeEach
+    void clear() {
+        sandbox.outbox().clear();
+    }
+
+    private static MailConnectionFactory factory(MailManagedConnectionFactory mcf) throws Exception {
+        return (MailConnectionFactory) mcf.createConnectionFactory();
+    }
+
+    private static void send(MailManagedConnectionFactory mcf, String subject) throws Exception {
+        try (MailConnection c = factory(mcf).getConnection()) {
+            c.send(SandboxFactories.textMessage(subject, "body of " + subject));
+        }
+    }
+
+    /** Collects what a logger logs. */
+    private static final class Captured extends Handler implements AutoCloseable {
+        final List<LogRecord> records = new CopyOnWriteArrayList<>();
+        private final Logger logger;
+
+        Captured(Class<?> type) {
+            logger = Logger.getLogger(type.getName());
+            logger.addHandler(this);
+        }
+
+        @Override
+        public void publish(LogRecord record) {
+            records.add(record);
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+            logger.removeHandler(this);
+        }
+    }
+
+    @Test
+    void passwordModeSignsInToExchangeAndWarnsOnceThatMicrosoftIsRetiringIt() throws Exception {
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "SMTP");
+        mcf.setAuthentication("PASSWORD");
+        mcf.setClientSecret(null);
+        mcf.setFromAddress(SandboxDefaults.USER);
+        mcf.setPassword(SandboxDefaults.USER_PASSWORD);
+        // The stand-in stands for smtp.office365.com; tell the transport so, as the host name would.
+        MailSettings settings = mcf.settings();
+        MailSettings asExchange = new MailSettings(settings.transport(), settings.tenantId(), settings.clientId(),
+                settings.clientSecret(), settings.authorityUrl(), settings.graphUrl(), settings.fromAddress(),
+                settings.fromName(), "smtp.office365.com", settings.smtpPort(), settings.trustStorePath(),
+                settings.trustStorePassword(), settings.authentication(), settings.username(), settings.password(),
+                settings.smtpTls(), settings.smtp());
+        try (Captured log = new Captured(SmtpXoauth2Transport.class)) {
+            new SmtpXoauth2Transport(asExchange, null, TlsTrust.context(settings), Clock.systemUTC());
+            List<LogRecord> warnings = log.records.stream().filter(r -> r.getLevel() == Level.WARNING).toList();
+            assertEquals(1, warnings.size());
+            assertTrue(warnings.get(0).getMessage().contains("end of December 2026"), warnings.get(0).getMessage());
+            assertTrue(warnings.get(0).getMessage().contains("CLIENT_CREDENTIALS"), warnings.get(0).getMessage());
+        }
+        int tokens = sandbox.tokenRequests().total();
+        send(mcf, "with a password");
+        send(mcf, "with a password again");
+        assertEquals(SandboxDefaults.USER, sandbox.outbox().withSubject("with a password").get(0).mailbox());
+        assertEquals(tokens, sandbox.tokenRequests().total(), "no token is needed");
+    }
+
+    @Test
+    void basicAuthenticationTurnedOffIsExplained() throws Exception {
+        SandboxDirectory.Tenant tenant = sandbox.directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow();
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "SMTP");
+        mcf.setAuthentication("PASSWORD");
+        mcf.setFromAddress(SandboxDefaults.USER);
+        mcf.setPassword(SandboxDefaults.USER_PASSWORD);
+        try {
+            tenant.basicAuthentication(SandboxDirectory.BasicAuthentication.DISABLED);
+            MailSendException e = assertThrows(MailSendException.class, () -> send(mcf, "disabled"));
+            assertEquals("535 5.7.139", e.getErrorCode());
+            assertTrue(e.getMessage().contains("use authentication CLIENT_CREDENTIALS"), e.getMessage());
+            tenant.basicAuthentication(SandboxDirectory.BasicAuthentication.RETIRED);
+            MailSendException retired = assertThrows(MailSendException.class, () -> send(mcf, "retired"));
+            assertEquals("550 5.7.30", retired.getErrorCode());
+        } finally {
+            tenant.basicAuthentication(SandboxDirectory.BasicAuthentication.ALLOWED);
+        }
+        assertTrue(sandbox.outbox().messages().isEmpty());
+    }
+
+    @Test
+    void smtpAuthDisabledForTheMailboxSaysHowToEnableIt() throws Exception {
+        SandboxDirectory.Mailbox mailbox = sandbox.directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow()
+                .mailbox(SandboxDefaults.SENDER).orElseThrow();
+        try {
+            mailbox.smtpClientAuthenticationDisabled(true);
+            MailSendException e = assertThrows(MailSendException.class,
+                    () -> send(SandboxFactories.factory(sandbox, "SMTP"), "smtp auth off"));
+            assertEquals("535 5.7.139", e.getErrorCode());
+            assertTrue(e.getMessage().contains("Set-CASMailbox"), e.getMessage());
+        } finally {
+            mailbox.smtpClientAuthenticationDisabled(null);
+        }
+    }
+
+    @Test
+    void aDifferentUsernameSendsOnBehalfOfFromAddress() throws Exception {
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "SMTP");
+        mcf.setFromAddress(SandboxDefaults.SHARED_MAILBOX);
+        mcf.setUsername(SandboxDefaults.SENDER);
+        send(mcf, "on behalf");
+        DeliveredMessage got = sandbox.outbox().withSubject("on behalf").get(0);
+        assertEquals(SandboxDefaults.SHARED_MAILBOX, got.from());
+        assertEquals(SandboxDefaults.SENDER, got.mailbox(), "signed in as username");
+        assertTrue(new String(got.raw(), java.nio.charset.StandardCharsets.US_ASCII)
+                .contains("Sender: " + SandboxDefaults.SENDER));
+
+        MailManagedConnectionFactory denied = SandboxFactories.factory(sandbox, "SMTP");
+        denied.setFromAddress(SandboxDefaults.RECIPIENT);
+        denied.setUsername(SandboxDefaults.SENDER);
+        MailSendException e = assertThrows(MailSendException.class, () -> send(denied, "not allowed"));
+        assertEquals("554 5.2.0", e.getErrorCode());
+        assertTrue(e.getMessage().contains("Send on Behalf"), e.getMessage());
+        assertTrue(sandbox.outbox().withSubject("not allowed").isEmpty());
+    }
+
+    @Test
+    void delegatedModeSignsInAsTheUserWithTheTokenItIsGiven() throws Exception {
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "SMTP");
+        mcf.setAuthentication("DELEGATED");
+        mcf.setFromAddress(SandboxDefaults.USER);
+        MailSettings settings = mcf.settings();
+        TokenSource userTokens = new TokenSource() {
+            @Override
+            public AccessToken token() {
+                return new AccessToken(sandbox.delegatedSmtpToken(SandboxDefaults.USER, 3600), Instant.now(),
+                        Instant.now().plusSeconds(3600));
+            }
+
+            @Override
+            public void invalidate(AccessToken rejected) {
+            }
+        };
+        MailChannel channel = new SmtpXoauth2Transport(settings, userTokens, TlsTrust.context(settings),
+                Clock.systemUTC()).open();
+        channel.send(SandboxFactories.textMessage("delegated", "as the user"));
+        channel.close();
+        assertEquals(SandboxDefaults.USER, sandbox.outbox().withSubject("delegated").get(0).mailbox());
+
+        MailSendException notConnected = assertThrows(MailSendException.class, () -> send(mcf, "no consent"));
+        assertTrue(notConnected.getMessage().contains("sign in and consent to SMTP.Send"), notConnected.getMessage());
+    }
+
+    @Test
+    void passwordOnAPlainLoopbackServerAndOnImplicitTls() throws Exception {
+        for (boolean implicitTls : new boolean[]{false, true}) {
+            List<String> received = new CopyOnWriteArrayList<>();
+            SMTPServer.Builder builder = SMTPServer.port(0).bindAddress(InetAddress.getLoopbackAddress())
+                    .hostName("relay.test").maxMessageSize(10_000_000)
+                    .authenticationHandlerFactory(new EasyAuthenticationHandlerFactory((user, pass, ctx) -> {
+                        if (!"relay-user".equals(user) || !"relay-pass".equals(pass)) {
+                            throw new org.subethamail.smtp.auth.LoginFailedException();
+                        }
+                    }))
+                    .requireAuth()
+                    .messageHandler((ctx, from, to, data) -> received.add(from + " -> " + to));
+            if (implicitTls) {
+                builder.serverSocketFactory(sandbox.serverSslContext());
+            }
+            SMTPServer server = builder.build();
+            server.start();
+            try {
+                send(relay(server.getPortAllocated(), implicitTls, "relay-pass"), "relayed");
+                assertEquals(List.of("app@relay.test -> " + SandboxDefaults.RECIPIENT), received,
+                        implicitTls ? "implicit TLS" : "plain text");
+
+                MailManagedConnectionFactory wrong = relay(server.getPortAllocated(), implicitTls, "wrong");
+                MailSendException e = assertThrows(MailSendException.class, () -> send(wrong, "refused"));
+                assertTrue(e.getMessage().contains("refused the sign-in of relay-user (password)"), e.getMessage());
+            } finally {
+                server.stop();
+            }
+        }
+    }
+
+    /** A factory for an SMTP server that is not Exchange: a user name (no address) and a password. */
+    private static MailManagedConnectionFactory relay(int port, boolean implicitTls, String password) {
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "SMTP");
+        mcf.setAuthentication("PASSWORD");
+        mcf.setTenantId(null);
+        mcf.setClientId(null);
+        mcf.setClientSecret(null);
+        mcf.setFromAddress("app@relay.test");
+        mcf.setUsername("relay-user");
+        mcf.setPassword(password);
+        mcf.setSmtpHost("127.0.0.1");
+        mcf.setSmtpPort(port);
+        mcf.setSmtpTls(implicitTls ? "IMPLICIT" : "PLAINTEXT_LOOPBACK_ONLY");
+        mcf.setSmtpMaxConcurrentSends(0);
+        return mcf;
+    }
+
+    @Test
+    void plaintextIsRefusedForAnyHostButThisMachine() {
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "SMTP");
+        mcf.setSmtpHost("smtp.office365.com");
+        mcf.setSmtpTls("PLAINTEXT_LOOPBACK_ONLY");
+        InvalidPropertyException e = assertThrows(InvalidPropertyException.class, mcf::settings);
+        assertTrue(e.getMessage().contains("smtpTls PLAINTEXT_LOOPBACK_ONLY is only for a test server on this machine"),
+                e.getMessage());
+    }
+
+    @Test
+    void tooManyRecipientsOrTooLargeAMessageFailBeforeSending() throws Exception {
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "SMTP");
+        mcf.setMaxRecipientsPerMessage(2);
+        mcf.setMaxMessageBytes(4096L);
+        MimeMessage many = SandboxFactories.textMessage("many", "x");
+        many.setRecipients(jakarta.mail.Message.RecipientType.CC, "a@contoso.test, b@contoso.test");
+        MimeMessage large = SandboxFactories.textMessage("large", "x");
+        MimeBodyPart text = new MimeBodyPart();
+        text.setText("see attachment");
+        MimeBodyPart blob = new MimeBodyPart();
+        blob.setDataHandler(new DataHandler(new ByteArrayDataSource(new byte[10_000], "application/octet-stream")));
+        blob.setFileName("blob.bin");
+        large.setContent(new MimeMultipart(text, blob));
+        try (MailConnection c = factory(mcf).getConnection()) {
+            MailSendException tooMany = assertThrows(MailSendException.class, () -> c.send(many));
+            assertTrue(tooMany.getMessage().contains("at most 2 per message"), tooMany.getMessage());
+            MailSendException tooLarge = assertThrows(MailSendException.class, () -> c.send(large));
+            assertEquals("MessageTooLarge", tooLarge.getErrorCode());
+        }
+        assertTrue(sandbox.outbox().messages().isEmpty());
+    }
+
+    @Test
+    void noMoreThanThreeMessagesAreSubmittedAtOnceFromOneMailbox() throws Exception {
+        MailConnectionFactory factory = factory(SandboxFactories.factory(sandbox, "SMTP"));
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> sends = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                String subject = "parallel " + i;
+                sends.add(pool.submit(() -> {
+                    try (MailConnection c = factory.getConnection()) {
+                        c.send(SandboxFactories.textMessage(subject, subject));
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : sends) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(40, sandbox.outbox().messages().size());
+        assertTrue(sandbox.mostSmtpSubmissionsAtOnce() <= 3,
+                "Exchange allows three at once; saw " + sandbox.mostSmtpSubmissionsAtOnce());
+    }
+}

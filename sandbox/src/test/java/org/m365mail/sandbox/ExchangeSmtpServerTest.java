@@ -56,8 +56,15 @@ class ExchangeSmtpServerTest {
         private BufferedReader in;
         private OutputStream out;
 
+        private final M365Sandbox target;
+
         Dialogue() throws IOException {
-            attach(new Socket("127.0.0.1", sandbox.smtpPort()));
+            this(new Socket("127.0.0.1", sandbox.smtpPort()), sandbox);
+        }
+
+        Dialogue(Socket socket, M365Sandbox target) throws IOException {
+            this.target = target;
+            attach(socket);
         }
 
         private void attach(Socket s) throws IOException {
@@ -83,7 +90,7 @@ class ExchangeSmtpServerTest {
         }
 
         void startTls() throws Exception {
-            SSLSocket tls = (SSLSocket) sandbox.clientSslContext().getSocketFactory()
+            SSLSocket tls = (SSLSocket) target.clientSslContext().getSocketFactory()
                     .createSocket(socket, "127.0.0.1", socket.getPort(), true);
             tls.startHandshake();
             attach(tls);
@@ -236,6 +243,56 @@ class ExchangeSmtpServerTest {
             String reply = smtp.send("From: quota@contoso.test\r\nSubject: over\r\n\r\nx\r\n.");
             assertTrue(reply.startsWith("554 5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException"),
                     reply);
+        }
+    }
+
+    @Test
+    void aTokenWithoutTheSmtpRoleOrPastItsExpiryIsRefused() throws Exception {
+        SandboxDirectory.App app = sandbox.directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow()
+                .app(SandboxDefaults.CLIENT_ID).orElseThrow();
+        app.revoke(SandboxDirectory.Resource.EXCHANGE, "SMTP.SendAsApp");
+        String withoutRole;
+        try {
+            withoutRole = token("https://outlook.office365.com/.default");
+        } finally {
+            app.grant(SandboxDirectory.Resource.EXCHANGE, "SMTP.SendAsApp");
+        }
+        try (Dialogue smtp = secured()) {
+            assertTrue(smtp.send("AUTH XOAUTH2 " + xoauth2(SandboxDefaults.SENDER, withoutRole))
+                    .startsWith("535 5.7.3 Authentication unsuccessful"));
+        }
+
+        java.util.concurrent.atomic.AtomicReference<java.time.Instant> now =
+                new java.util.concurrent.atomic.AtomicReference<>(java.time.Instant.now());
+        java.time.Clock clock = new java.time.Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public java.time.Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public java.time.Instant instant() {
+                return now.get();
+            }
+        };
+        try (M365Sandbox timed = M365Sandbox.builder().workDir(Path.of("target/sandbox-expiry")).clock(clock).start()) {
+            String expired = timed.delegatedSmtpToken(SandboxDefaults.USER, 600);
+            now.set(now.get().plusSeconds(601));
+            try (Socket plain = new Socket("127.0.0.1", timed.smtpPort())) {
+                Dialogue smtp = new Dialogue(plain, timed);
+                smtp.reply();
+                smtp.send("EHLO client.test");
+                smtp.send("STARTTLS");
+                smtp.startTls();
+                smtp.send("EHLO client.test");
+                assertTrue(smtp.send("AUTH XOAUTH2 " + xoauth2(SandboxDefaults.USER, expired))
+                        .startsWith("535 5.7.3 Authentication unsuccessful"), "expired token");
+            }
         }
     }
 

@@ -263,6 +263,35 @@ class SmtpModesTest {
     }
 
     @Test
+    void theDailyRecipientQuotaIsExplained() throws Exception {
+        SandboxDirectory.Tenant tenant = sandbox.directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow();
+        SandboxDirectory.App app = tenant.app(SandboxDefaults.CLIENT_ID).orElseThrow();
+        tenant.addMailbox("busy@contoso.test", "Busy").grantFullAccess(app).dailyRecipientLimit(1);
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "SMTP");
+        mcf.setFromAddress("busy@contoso.test");
+        send(mcf, "first of the day");
+        MailSendException e = assertThrows(MailSendException.class, () -> send(mcf, "over the quota"));
+        assertEquals("554 5.2.0", e.getErrorCode());
+        assertTrue(e.getMessage().contains("10,000 recipients in the last 24 hours"), e.getMessage());
+        assertTrue(sandbox.outbox().withSubject("over the quota").isEmpty());
+    }
+
+    @Test
+    void aServerCertificateThatIsNotTrustedStopsTheConnection() throws Exception {
+        // With a password no token is fetched first: the SMTP server's own certificate is what is refused.
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "SMTP");
+        mcf.setAuthentication("PASSWORD");
+        mcf.setFromAddress(SandboxDefaults.USER);
+        mcf.setPassword(SandboxDefaults.USER_PASSWORD);
+        mcf.setTrustStorePath(null);
+        mcf.setTrustStorePassword(null);
+        int logins = sandbox.smtpLogins();
+        MailSendException e = assertThrows(MailSendException.class, () -> send(mcf, "untrusted"));
+        assertTrue(e.getMessage().contains("PKIX") || e.getMessage().contains("certification path"), e.getMessage());
+        assertEquals(logins, sandbox.smtpLogins(), "nothing was sent to a server that could not be verified");
+    }
+
+    @Test
     void plaintextIsRefusedForAnyHostButThisMachine() {
         MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "SMTP");
         mcf.setSmtpHost("smtp.office365.com");

@@ -29,12 +29,18 @@ import java.util.Map;
  * @param requestId       Graph's request-id, or the SMTP queue id
  * @param raw             the request body or the SMTP DATA as received
  * @param receivedAt      when it was accepted
+ * @param sender          the Sender (Send on Behalf), or {@code null}
+ * @param importance      low, normal or high
+ * @param inReplyTo       In-Reply-To, or {@code null}
+ * @param references      References, or {@code null}
+ * @param route           how it came: SMTP, GRAPH_JSON, GRAPH_MIME
  */
 public record DeliveredMessage(String channel, String mailbox, String envelopeFrom, String from, String fromName,
                                String subject, List<String> to, List<String> cc, List<String> bcc,
                                List<String> replyTo, String textBody, String htmlBody,
                                List<Attachment> attachments, Map<String, String> headers, String messageId,
-                               boolean saveToSentItems, String requestId, byte[] raw, Instant receivedAt) {
+                               boolean saveToSentItems, String requestId, byte[] raw, Instant receivedAt,
+                               String sender, String importance, String inReplyTo, String references, String route) {
 
     /** Every recipient: To, Cc and Bcc. */
     public List<String> allRecipients() {

@@ -215,11 +215,8 @@ final class ExchangeSmtpServer {
                         .filter(r -> !visible.contains(r.toLowerCase(Locale.ROOT))).toList();
                 String internalId = UUID.randomUUID().toString();
                 String messageId = reader.message.getMessageID();
-                outbox.add(new DeliveredMessage("SMTP", login.mailbox(), envelopeFrom,
-                        from == null ? null : from.getAddress(), from == null ? null : from.getPersonal(),
-                        reader.message.getSubject(), to, cc, bcc, reader.replyTo(), reader.text, reader.html,
-                        List.copyOf(reader.attachments), reader.customHeaders(), messageId, true, internalId, raw,
-                        Instant.now()));
+                outbox.add(reader.delivered("SMTP", "SMTP", login.mailbox(), envelopeFrom, bcc, true, internalId,
+                        raw));
                 // The submission ends here, before the reply: a client that has its 250 may start the next one.
                 done();
                 if (faults.take(SmtpFaults.Fault.DROP_AFTER_ACCEPTING_DATA)) {

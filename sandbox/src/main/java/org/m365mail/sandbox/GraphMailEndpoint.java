@@ -39,20 +39,53 @@ import java.util.UUID;
  * {@code ErrorMimeContentInvalidBase64String} when it is not base64), error bodies from
  * https://learn.microsoft.com/en-us/graph/errors ({@code {"error":{"code","message","innerError":{...}}}}) and the
  * request limit of 4 MB from https://learn.microsoft.com/en-us/graph/outlook-large-attachments.
+ *
+ * <p>Throttling from https://learn.microsoft.com/en-us/graph/throttling and
+ * https://learn.microsoft.com/en-us/graph/throttling-limits#outlook-service-limits : at most four requests at once
+ * per app and mailbox, else {@code 429 ApplicationThrottled} "Application is over its MailboxConcurrency limit." with
+ * {@code Retry-After}. An application access policy that excludes the mailbox gets {@code 403 ErrorAccessDenied}
+ * "Access to OData is disabled." (https://learn.microsoft.com/en-us/graph/auth-limit-mailbox-access); a mailbox
+ * Graph cannot reach {@code MailboxNotEnabledForRESTAPI}; a From the mailbox may not use {@code ErrorSendAsDenied}.
  */
 final class GraphMailEndpoint implements HttpHandler {
 
     /** Graph refuses request bodies above 4 MB with 413 (outlook-large-attachments: "less than 4 MB"). */
     static final int MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 
+    /** Graph's per-mailbox concurrency limit for one app. */
+    static final int CONCURRENT_REQUESTS = 4;
+
     private final SandboxDirectory directory;
     private final TokenIssuer issuer;
     private final Outbox outbox;
+    private final GraphFaults faults = new GraphFaults();
+    private final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> inFlight =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger mostInFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger throttled = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile java.time.Duration latency = java.time.Duration.ZERO;
 
     GraphMailEndpoint(SandboxDirectory directory, TokenIssuer issuer, Outbox outbox) {
         this.directory = directory;
         this.issuer = issuer;
         this.outbox = outbox;
+    }
+
+    GraphFaults faults() {
+        return faults;
+    }
+
+    /** Time every request takes before it is answered, as Graph's own processing would. */
+    void latency(java.time.Duration latency) {
+        this.latency = latency;
+    }
+
+    int mostInFlight() {
+        return mostInFlight.get();
+    }
+
+    int throttled() {
+        return throttled.get();
     }
 
     @Override
@@ -102,11 +135,71 @@ final class GraphMailEndpoint implements HttpHandler {
             }
             String tenantId = claims.get().getString("tid", "");
             String userId = path[3];
-            Optional<SandboxDirectory.Mailbox> mailbox = directory.tenant(tenantId).flatMap(t -> t.mailbox(userId));
+            Optional<SandboxDirectory.Tenant> tenant = directory.tenant(tenantId);
+            Optional<SandboxDirectory.Mailbox> mailbox = tenant.flatMap(t -> t.mailbox(userId));
             if (mailbox.isEmpty()) {
                 error(404, "ErrorInvalidUser", "The requested user '" + userId + "' is invalid.");
                 return;
             }
+            if (mailbox.get().blocks(claims.get().getString("appid", null))) {
+                error(403, "ErrorAccessDenied", "Access to OData is disabled.");
+                return;
+            }
+            if (!mailbox.get().restApiEnabled()) {
+                error(404, "MailboxNotEnabledForRESTAPI", "The mailbox is either inactive, soft-deleted, or is hosted "
+                        + "on-premise.");
+                return;
+            }
+            String key = claims.get().getString("appid", "") + "|" + mailbox.get().address();
+            java.util.concurrent.atomic.AtomicInteger running = inFlight.computeIfAbsent(key,
+                    k -> new java.util.concurrent.atomic.AtomicInteger());
+            int now = running.incrementAndGet();
+            mostInFlight.accumulateAndGet(now, Math::max);
+            try {
+                if (now > CONCURRENT_REQUESTS) {
+                    throttled.incrementAndGet();
+                    exchange.getResponseHeaders().set("Retry-After", "1");
+                    error(429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.");
+                    return;
+                }
+                pause();
+                GraphFaults.Fault fault = faults.next();
+                if (fault != null) {
+                    answer(fault);
+                    return;
+                }
+                accept(tenant.get(), mailbox.get());
+            } finally {
+                running.decrementAndGet();
+            }
+        }
+
+        private void pause() {
+            if (!latency.isZero()) {
+                try {
+                    Thread.sleep(latency.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        private void answer(GraphFaults.Fault fault) throws IOException {
+            switch (fault) {
+                case THROTTLED -> {
+                    throttled.incrementAndGet();
+                    exchange.getResponseHeaders().set("Retry-After", "0.2");
+                    error(429, "TooManyRequests", "Please retry after");
+                }
+                case UNAVAILABLE -> {
+                    exchange.getResponseHeaders().set("Retry-After", "0.2");
+                    error(503, "ServiceUnavailable", "Service Unavailable");
+                }
+                default -> error(500, "InternalServerError", "An internal server error occurred.");
+            }
+        }
+
+        private void accept(SandboxDirectory.Tenant tenant, SandboxDirectory.Mailbox mailbox) throws IOException {
             byte[] body = readLimited(exchange.getRequestBody());
             if (body == null) {
                 error(413, "RequestBodyTooLarge", "The maximum request length supported is 4MB.");
@@ -115,8 +208,8 @@ final class GraphMailEndpoint implements HttpHandler {
             String contentType = Optional.ofNullable(exchange.getRequestHeaders().getFirst("Content-Type"))
                     .orElse("").toLowerCase(Locale.ROOT);
             DeliveredMessage message = contentType.startsWith("text/plain")
-                    ? fromMime(mailbox.get(), body)
-                    : fromJson(mailbox.get(), body);
+                    ? fromMime(mailbox, body)
+                    : fromJson(mailbox, body);
             if (message == null) {
                 return;
             }
@@ -125,8 +218,31 @@ final class GraphMailEndpoint implements HttpHandler {
                         + "because it contains no recipients.");
                 return;
             }
+            for (String recipient : message.allRecipients()) {
+                if (!recipient.matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+")) {
+                    error(400, "ErrorInvalidRecipients", "At least one recipient is not valid., Recipient '" + recipient
+                            + "' is not resolved. All recipients must be resolved before a message can be submitted.");
+                    return;
+                }
+            }
+            if (!maySendAs(tenant, mailbox, message.from(), message.sender())) {
+                error(403, "ErrorSendAsDenied", "The user account which was used to submit this request does not have "
+                        + "the right to send mail on behalf of the specified sending account., Cannot submit message.");
+                return;
+            }
             outbox.add(message);
             HttpReplies.empty(exchange, 202);
+        }
+
+        /** From is the mailbox; or the mailbox has Send As on From; or it is the Sender with Send on Behalf. */
+        private boolean maySendAs(SandboxDirectory.Tenant tenant, SandboxDirectory.Mailbox mailbox, String from,
+                                  String sender) {
+            if (from == null || from.equalsIgnoreCase(mailbox.address())) {
+                return true;
+            }
+            return tenant.mailbox(from).map(m -> m.allowsSendAs(mailbox.address())
+                    || (mailbox.address().equalsIgnoreCase(sender) && m.allowsSendOnBehalf(mailbox.address())))
+                    .orElse(false);
         }
 
         private Optional<JsonObject> authenticate() throws IOException {
@@ -174,14 +290,9 @@ final class GraphMailEndpoint implements HttpHandler {
             }
             try {
                 MimeMessageReader reader = new MimeMessageReader(mime);
-                InternetAddress from = reader.from();
-                return new DeliveredMessage("GRAPH", mailbox.address(), mailbox.address(),
-                        from == null ? mailbox.address() : from.getAddress(),
-                        from == null ? null : from.getPersonal(), reader.message.getSubject(),
-                        reader.addresses(Message.RecipientType.TO), reader.addresses(Message.RecipientType.CC),
-                        reader.addresses(Message.RecipientType.BCC), reader.replyTo(), reader.text, reader.html,
-                        List.copyOf(reader.attachments), reader.customHeaders(), reader.message.getMessageID(),
-                        true, requestId, body, Instant.now());
+                // MIME sendMail takes the recipients, Bcc included, from the headers and always saves a copy.
+                return reader.delivered("GRAPH", "GRAPH_MIME", mailbox.address(), mailbox.address(),
+                        reader.addresses(Message.RecipientType.BCC), true, requestId, body);
             } catch (MessagingException e) {
                 error(400, "ErrorMimeContentInvalid", "The MIME content is invalid.");
                 return null;
@@ -242,8 +353,8 @@ final class GraphMailEndpoint implements HttpHandler {
                 JsonObject h = value.asJsonObject();
                 headers.put(string(h, "name").orElse(""), string(h, "value").orElse(""));
             }
-            Optional<JsonObject> from = field(message, "from").map(v -> v.asJsonObject())
-                    .flatMap(f -> field(f, "emailAddress")).map(JsonValue::asJsonObject);
+            Optional<JsonObject> from = emailAddress(message, "from");
+            Optional<JsonObject> sender = emailAddress(message, "sender");
             return new DeliveredMessage("GRAPH", mailbox.address(), mailbox.address(),
                     from.flatMap(f -> string(f, "address")).orElse(mailbox.address()),
                     from.flatMap(f -> string(f, "name")).orElse(mailbox.displayName()),
@@ -251,7 +362,10 @@ final class GraphMailEndpoint implements HttpHandler {
                     recipients(message, "toRecipients"), recipients(message, "ccRecipients"),
                     recipients(message, "bccRecipients"), recipients(message, "replyTo"), textBody, htmlBody,
                     List.copyOf(attachments), headers, string(message, "internetMessageId").orElse(null),
-                    saveToSentItems, requestId, body, Instant.now());
+                    saveToSentItems, requestId, body, Instant.now(),
+                    sender.flatMap(f -> string(f, "address")).orElse(null),
+                    string(message, "importance").orElse("normal").toLowerCase(Locale.ROOT), null, null,
+                    "GRAPH_JSON");
         }
 
         private void error(int status, String code, String message) throws IOException {
@@ -294,6 +408,11 @@ final class GraphMailEndpoint implements HttpHandler {
     private static List<JsonValue> array(JsonObject object, String name) {
         return field(object, name).filter(v -> v.getValueType() == JsonValue.ValueType.ARRAY)
                 .map(v -> (List<JsonValue>) v.asJsonArray()).orElse(List.of());
+    }
+
+    private static Optional<JsonObject> emailAddress(JsonObject message, String name) {
+        return field(message, name).filter(v -> v.getValueType() == JsonValue.ValueType.OBJECT)
+                .map(JsonValue::asJsonObject).flatMap(f -> field(f, "emailAddress")).map(JsonValue::asJsonObject);
     }
 
     private static List<String> recipients(JsonObject message, String name) {

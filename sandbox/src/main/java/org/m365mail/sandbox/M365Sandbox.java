@@ -41,6 +41,7 @@ public final class M365Sandbox implements AutoCloseable {
     private final HttpServer viewer;
     private final ExecutorService executor;
     private final TokenIssuer issuer;
+    private final GraphMailEndpoint graphMail;
 
     private M365Sandbox(Builder b) throws IOException {
         this.directory = b.directory;
@@ -65,7 +66,9 @@ public final class M365Sandbox implements AutoCloseable {
         graph.setHttpsConfigurator(new HttpsConfigurator(tls.serverContext()));
         graph.setExecutor(executor);
         directory.addGraphIdentifier(graphUrl());
-        graph.createContext("/", new GraphMailEndpoint(directory, issuer, outbox));
+        this.graphMail = new GraphMailEndpoint(directory, issuer, outbox);
+        graphMail.latency(b.graphLatency);
+        graph.createContext("/", graphMail);
 
         this.smtp = new ExchangeSmtpServer(b.smtpPort, tls.serverContext(), directory, issuer, outbox);
 
@@ -137,6 +140,21 @@ public final class M365Sandbox implements AutoCloseable {
     /** The outbox page's address, or {@code null} when it was not asked for. */
     public String viewerUrl() {
         return viewer == null ? null : "http://127.0.0.1:" + viewer.getAddress().getPort() + "/";
+    }
+
+    /** One-shot answers for Graph to give instead of the real one. */
+    public GraphFaults graphFaults() {
+        return graphMail.faults();
+    }
+
+    /** The most Graph requests seen under way at once for one app and mailbox (Graph allows four). */
+    public int mostGraphRequestsAtOnce() {
+        return graphMail.mostInFlight();
+    }
+
+    /** How many Graph requests were answered 429. */
+    public int graphThrottledResponses() {
+        return graphMail.throttled();
     }
 
     /** One-shot faults for the SMTP server to answer with. */
@@ -213,6 +231,13 @@ public final class M365Sandbox implements AutoCloseable {
         private long tokenLifetimeSeconds = 3599;
         private Path workDir = Path.of(System.getProperty("java.io.tmpdir"), "m365-sandbox");
         private Clock clock = Clock.systemUTC();
+        private java.time.Duration graphLatency = java.time.Duration.ZERO;
+
+        /** Time Graph takes for each request (benchmarks use 50 ms). */
+        public Builder graphLatency(java.time.Duration latency) {
+            this.graphLatency = latency;
+            return this;
+        }
 
         public Builder directory(SandboxDirectory directory) {
             this.directory = directory;

@@ -52,6 +52,42 @@ final class MimeMessageReader {
         return from == null || from.length == 0 ? null : (InternetAddress) from[0];
     }
 
+    /** A header's first value, unfolded and decoded, or {@code null}. */
+    String header(String name) throws MessagingException {
+        String value = message.getHeader(name, null);
+        return value == null ? null : decode(MimeUtility.unfold(value));
+    }
+
+    /** Importance from {@code Importance} or {@code X-Priority}, as Exchange reads them. */
+    String importance() throws MessagingException {
+        String importance = header("Importance");
+        if (importance != null) {
+            return importance.trim().toLowerCase(Locale.ROOT);
+        }
+        String priority = header("X-Priority");
+        if (priority != null && !priority.isBlank()) {
+            char p = priority.trim().charAt(0);
+            return p == '1' || p == '2' ? "high" : p == '4' || p == '5' ? "low" : "normal";
+        }
+        return "normal";
+    }
+
+    String sender() throws MessagingException {
+        Address sender = message.getSender();
+        return sender == null ? null : ((InternetAddress) sender).getAddress();
+    }
+
+    /** The message as delivered over {@code channel} by {@code route}. */
+    DeliveredMessage delivered(String channel, String route, String mailbox, String envelopeFrom, List<String> bcc,
+                               boolean saveToSentItems, String requestId, byte[] raw) throws MessagingException {
+        InternetAddress from = from();
+        return new DeliveredMessage(channel, mailbox, envelopeFrom, from == null ? null : from.getAddress(),
+                from == null ? null : from.getPersonal(), message.getSubject(), addresses(Message.RecipientType.TO),
+                addresses(Message.RecipientType.CC), bcc, replyTo(), text, html, List.copyOf(attachments),
+                customHeaders(), message.getMessageID(), saveToSentItems, requestId, raw, java.time.Instant.now(),
+                sender(), importance(), header("In-Reply-To"), header("References"), route);
+    }
+
     Map<String, String> customHeaders() throws MessagingException {
         Map<String, String> headers = new LinkedHashMap<>();
         Enumeration<Header> all = message.getAllHeaders();

@@ -215,6 +215,8 @@ public final class SandboxDirectory {
         private final Set<String> sendOnBehalf = ConcurrentHashMap.newKeySet();
         private volatile String password;
         private volatile Boolean smtpClientAuthenticationDisabled;
+        private volatile boolean restApiEnabled = true;
+        private final Set<String> blockedApps = ConcurrentHashMap.newKeySet();
         /** Exchange Online's default recipient rate limit: 10,000 recipients a day. */
         private volatile int dailyRecipientLimit = 10_000;
         /** Exchange Online's default MaxSendSize: 35 MB. */
@@ -246,6 +248,34 @@ public final class SandboxDirectory {
 
         boolean hasFullAccess(String servicePrincipalId) {
             return fullAccessPrincipals.contains(servicePrincipalId);
+        }
+
+        /**
+         * An application access policy ({@code New-ApplicationAccessPolicy -AccessRight RestrictAccess}) that leaves
+         * this mailbox out of the app's reach.
+         */
+        public Mailbox blockApp(App app) {
+            blockedApps.add(app.clientId());
+            return this;
+        }
+
+        public Mailbox unblockApp(App app) {
+            blockedApps.remove(app.clientId());
+            return this;
+        }
+
+        boolean blocks(String appId) {
+            return appId != null && blockedApps.contains(appId.toLowerCase(Locale.ROOT));
+        }
+
+        /** Whether Graph can reach the mailbox (false: no Exchange Online licence, inactive, on-premises). */
+        public Mailbox restApiEnabled(boolean enabled) {
+            this.restApiEnabled = enabled;
+            return this;
+        }
+
+        boolean restApiEnabled() {
+            return restApiEnabled;
         }
 
         /** {@code Add-RecipientPermission -AccessRights SendAs -Trustee <user>}: the user may send as this mailbox. */

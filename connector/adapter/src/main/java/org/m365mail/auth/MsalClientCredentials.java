@@ -42,6 +42,17 @@ public final class MsalClientCredentials implements TokenRequest {
      */
     public MsalClientCredentials(MailSettings settings, String scope, SSLContext tls, Clock clock)
             throws MailSendException {
+        this(settings, scope, org.m365mail.transport.ConnectorHttpClient.build(settings, tls), clock);
+    }
+
+    /**
+     * @param settings validated settings
+     * @param scope    the {@code .default} scope of the resource
+     * @param http     the connector's HTTP client (TLS trust, proxy, timeouts)
+     * @param clock    the time
+     */
+    public MsalClientCredentials(MailSettings settings, String scope, java.net.http.HttpClient http, Clock clock)
+            throws MailSendException {
         this.settings = settings;
         this.scope = scope;
         this.clock = clock;
@@ -52,9 +63,7 @@ public final class MsalClientCredentials implements TokenRequest {
                     // Without this msal4j asks login.microsoftonline.com for instance metadata even when the
                     // authority is another host (sovereign cloud, proxy, the stand-in).
                     .instanceDiscovery(false)
-                    .sslSocketFactory(tls.getSocketFactory())
-                    .connectTimeoutForDefaultHttpClient(10_000)
-                    .readTimeoutForDefaultHttpClient(30_000)
+                    .httpClient(new MsalHttpClient(http, settings.network().readTimeout()))
                     .logPii(false)
                     .build();
         } catch (MalformedURLException | IllegalArgumentException e) {
@@ -94,8 +103,13 @@ public final class MsalClientCredentials implements TokenRequest {
                     + "): " + description + " " + hint(aadsts), aadsts, null);
         }
         if (failure instanceof MsalException client) {
-            Throwable root = client.getCause() == null ? client : client.getCause();
-            String tls = root instanceof javax.net.ssl.SSLException
+            Throwable root = client;
+            boolean tlsFailure = false;
+            for (Throwable t = client; t != null; t = t.getCause()) {
+                root = t;
+                tlsFailure |= t instanceof javax.net.ssl.SSLException;
+            }
+            String tls = tlsFailure
                     ? "; the server's certificate is not trusted: add its issuer to trustStorePath" : "";
             return new MailSendException("Cannot obtain an access token from Entra ID at " + settings.authorityUrl()
                     + ": " + root + tls + "; check authorityUrl and the network path", null, root);

@@ -41,12 +41,46 @@ import java.util.regex.Pattern;
  * @param password           password for {@link AuthenticationMode#PASSWORD}, or {@code null}
  * @param smtpTls            how the SMTP connection is protected
  * @param smtp               SMTP limits
+ * @param cloud              the Microsoft 365 cloud
+ * @param graph              how Graph sends
+ * @param network            proxy and timeouts
  */
 public record MailSettings(TransportKind transport, String tenantId, String clientId, Secret clientSecret,
                            String authorityUrl, String graphUrl, InternetAddress fromAddress, String fromName,
                            String smtpHost, int smtpPort, Path trustStorePath, Secret trustStorePassword,
                            AuthenticationMode authentication, String username, Secret password,
-                           SmtpTls smtpTls, SmtpLimits smtp) {
+                           SmtpTls smtpTls, SmtpLimits smtp, Cloud cloud, GraphOptions graph, Network network) {
+
+    /**
+     * How Graph sends.
+     *
+     * @param saveToSentItems      whether Graph keeps a copy in the mailbox's Sent Items
+     * @param allowedFromAddresses addresses an application may put in a message's From
+     * @param concurrentRequests   Graph requests at once per mailbox from this JVM (Graph allows 4)
+     * @param sendTimeout          the longest a send may take, retries included
+     */
+    public record GraphOptions(boolean saveToSentItems, List<InternetAddress> allowedFromAddresses,
+                               int concurrentRequests, java.time.Duration sendTimeout) {
+    }
+
+    /**
+     * How the connector reaches Microsoft.
+     *
+     * @param proxyHost      HTTP proxy host, or {@code null}
+     * @param proxyPort      its port
+     * @param proxyUser      proxy user, or {@code null}
+     * @param proxyPassword  proxy password, or {@code null}
+     * @param connectTimeout connection timeout
+     * @param readTimeout    timeout waiting for an answer
+     */
+    public record Network(String proxyHost, int proxyPort, String proxyUser, Secret proxyPassword,
+                          java.time.Duration connectTimeout, java.time.Duration readTimeout) {
+        @Override
+        public String toString() {
+            return "Network[proxy=" + (proxyHost == null ? "none" : proxyHost + ":" + proxyPort)
+                    + ", connectTimeout=" + connectTimeout + ", readTimeout=" + readTimeout + "]";
+        }
+    }
 
     /**
      * Exchange Online's limits for SMTP client submission, as configured.
@@ -60,8 +94,6 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
                              long maxMessageBytes) {
     }
 
-    /** Scope of Exchange Online for SMTP AUTH with client credentials (Microsoft documents this exact value). */
-    public static final String EXCHANGE_SCOPE = "https://outlook.office365.com/.default";
 
     private static final Pattern GUID = Pattern.compile(
             "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
@@ -75,14 +107,17 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
                          String smtpHost, Integer smtpPort, String trustStorePath, String trustStorePassword,
                          String authentication, String username, String password, String smtpTls,
                          Integer smtpMaxConcurrentSends, Integer messagesPerMinute, Integer maxRecipientsPerMessage,
-                         Long maxMessageBytes) {
+                         Long maxMessageBytes, String cloud, Boolean saveToSentItems, String allowedFromAddresses,
+                         Integer graphMaxConcurrentRequests, Integer sendTimeoutSeconds, String httpProxy,
+                         Integer connectTimeoutMillis, Integer readTimeoutMillis) {
 
         /** The values of the first release's properties, the others unset. */
         public Values(String transport, String tenantId, String clientId, String clientSecret, String authorityUrl,
                       String graphUrl, String fromAddress, String fromName, String smtpHost, Integer smtpPort,
                       String trustStorePath, String trustStorePassword) {
             this(transport, tenantId, clientId, clientSecret, authorityUrl, graphUrl, fromAddress, fromName, smtpHost,
-                    smtpPort, trustStorePath, trustStorePassword, null, null, null, null, null, null, null, null);
+                    smtpPort, trustStorePath, trustStorePassword, null, null, null, null, null, null, null, null, null,
+                    null, null, null, null, null, null, null);
         }
 
         @Override
@@ -91,7 +126,7 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
             return "Values[transport=" + transport + ", authentication=" + authentication + ", tenantId=" + tenantId
                     + ", clientId=" + clientId + ", authorityUrl=" + authorityUrl + ", graphUrl=" + graphUrl
                     + ", fromAddress=" + fromAddress + ", username=" + username + ", smtpHost=" + smtpHost
-                    + ", smtpPort=" + smtpPort + ", smtpTls=" + smtpTls + "]";
+                    + ", smtpPort=" + smtpPort + ", smtpTls=" + smtpTls + ", cloud=" + cloud + "]";
         }
     }
 
@@ -172,8 +207,17 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
             problems.add("password is required with authentication PASSWORD: the password of username");
         }
 
-        String authorityUrl = https("authorityUrl", v.authorityUrl(), "https://login.microsoftonline.com", problems);
-        String graphUrl = https("graphUrl", v.graphUrl(), "https://graph.microsoft.com", problems);
+        Cloud cloud = Cloud.GLOBAL;
+        if (trim(v.cloud()) != null) {
+            try {
+                cloud = Cloud.valueOf(trim(v.cloud()).toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                problems.add("cloud must be GLOBAL, US_GOV, US_GOV_DOD or CHINA (was '" + v.cloud().trim() + "')");
+            }
+        }
+        // The cloud sets the hosts; an explicit authorityUrl or graphUrl still wins (a proxy, the stand-in).
+        String authorityUrl = https("authorityUrl", v.authorityUrl(), cloud.authorityUrl(), problems);
+        String graphUrl = https("graphUrl", v.graphUrl(), cloud.graphUrl(), problems);
 
         InternetAddress fromAddress = null;
         String from = trim(v.fromAddress());
@@ -198,7 +242,7 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
                     + "(was '" + username + "')");
         }
 
-        String smtpHost = trim(v.smtpHost()) == null ? "smtp.office365.com" : trim(v.smtpHost());
+        String smtpHost = trim(v.smtpHost()) == null ? cloud.smtpHost() : trim(v.smtpHost());
         int smtpPort = v.smtpPort() == null ? 587 : v.smtpPort();
         if (smtpPort < 1 || smtpPort > 65535) {
             problems.add("smtpPort must be between 1 and 65535; Exchange Online uses 587 (was " + smtpPort + ")");
@@ -224,6 +268,32 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
             problems.add("maxMessageBytes must be at least 1024 (was " + smtp.maxMessageBytes() + ")");
         }
 
+        List<InternetAddress> allowedFrom = new ArrayList<>();
+        if (fromAddress != null) {
+            allowedFrom.add(fromAddress);
+        }
+        if (trim(v.allowedFromAddresses()) != null) {
+            for (String entry : v.allowedFromAddresses().split("[,;\\s]+")) {
+                if (entry.isBlank()) {
+                    continue;
+                }
+                try {
+                    InternetAddress a = new InternetAddress(entry.trim(), true);
+                    if (allowedFrom.stream().noneMatch(x -> x.getAddress().equalsIgnoreCase(a.getAddress()))) {
+                        allowedFrom.add(a);
+                    }
+                } catch (AddressException e) {
+                    problems.add("allowedFromAddresses must list e-mail addresses separated by commas (was '"
+                            + entry.trim() + "')");
+                }
+            }
+        }
+        int sendTimeoutSeconds = atLeast("sendTimeoutSeconds", v.sendTimeoutSeconds(), 120, 1, problems);
+        GraphOptions graph = new GraphOptions(v.saveToSentItems() == null || v.saveToSentItems(),
+                List.copyOf(allowedFrom), atLeast("graphMaxConcurrentRequests", v.graphMaxConcurrentRequests(), 4, 0,
+                problems), java.time.Duration.ofSeconds(sendTimeoutSeconds));
+        Network network = network(v, problems);
+
         Path trustStorePath = null;
         Secret trustStorePassword = Secret.of(v.trustStorePassword());
         String trustStore = trim(v.trustStorePath());
@@ -243,7 +313,52 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
         }
         return new MailSettings(transport, tenantId, clientId, clientSecret, authorityUrl, graphUrl, fromAddress,
                 trim(v.fromName()), smtpHost, smtpPort, trustStorePath, trustStorePassword, authentication,
-                username, password, smtpTls, smtp);
+                username, password, smtpTls, smtp, cloud, graph, network);
+    }
+
+    /** The scope for SMTP AUTH with client credentials: Exchange Online's resource in the configured cloud. */
+    public String exchangeScope() {
+        return cloud.exchangeScope();
+    }
+
+    /** Whether {@code address} is one the application may use as From. */
+    public boolean mayUseFrom(String address) {
+        return graph.allowedFromAddresses().stream().anyMatch(a -> a.getAddress().equalsIgnoreCase(address));
+    }
+
+    private static Network network(Values v, List<String> problems) {
+        String proxyHost = null;
+        int proxyPort = 0;
+        String proxyUser = null;
+        Secret proxyPassword = null;
+        String proxy = trim(v.httpProxy());
+        if (proxy != null) {
+            String hostPort = proxy;
+            int at = proxy.lastIndexOf('@');
+            if (at > 0) {
+                String credentials = proxy.substring(0, at);
+                hostPort = proxy.substring(at + 1);
+                int colon = credentials.indexOf(':');
+                proxyUser = colon < 0 ? credentials : credentials.substring(0, colon);
+                proxyPassword = colon < 0 ? null : Secret.of(credentials.substring(colon + 1));
+            }
+            int colon = hostPort.lastIndexOf(':');
+            try {
+                proxyHost = hostPort.substring(0, colon);
+                proxyPort = Integer.parseInt(hostPort.substring(colon + 1));
+                if (proxyHost.isBlank() || proxyPort < 1 || proxyPort > 65535) {
+                    throw new NumberFormatException();
+                }
+            } catch (RuntimeException e) {
+                problems.add("httpProxy must be host:port, optionally user:password@host:port, such as "
+                        + "proxy.contoso.com:3128");
+                proxyHost = null;
+            }
+        }
+        int connect = atLeast("connectTimeoutMillis", v.connectTimeoutMillis(), 10_000, 100, problems);
+        int read = atLeast("readTimeoutMillis", v.readTimeoutMillis(), 60_000, 100, problems);
+        return new Network(proxyHost, proxyPort, proxyUser, proxyPassword, java.time.Duration.ofMillis(connect),
+                java.time.Duration.ofMillis(read));
     }
 
     /**
@@ -331,6 +446,7 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
                 + ", authorityUrl=" + authorityUrl + ", graphUrl=" + graphUrl + ", fromAddress=" + fromAddress
                 + ", fromName=" + fromName + ", smtpHost=" + smtpHost + ", smtpPort=" + smtpPort
                 + ", trustStorePath=" + trustStorePath + ", authentication=" + authentication + ", username="
-                + username + ", smtpTls=" + smtpTls + ", " + smtp + "]";
+                + username + ", smtpTls=" + smtpTls + ", " + smtp + ", cloud=" + cloud + ", " + graph + ", " + network
+                + "]";
     }
 }

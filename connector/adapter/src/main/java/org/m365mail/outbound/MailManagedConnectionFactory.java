@@ -59,13 +59,20 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
                     + "${ALIAS=name} is recommended")
     private String clientSecret;
 
-    @ConfigProperty(type = String.class, defaultValue = "https://login.microsoftonline.com",
-            description = "Entra sign-in host; change only for national clouds or a test stand-in")
-    private String authorityUrl = "https://login.microsoftonline.com";
+    @ConfigProperty(type = String.class, defaultValue = "GLOBAL",
+            description = "Microsoft 365 cloud: GLOBAL, US_GOV (GCC High), US_GOV_DOD or CHINA (21Vianet); sets the "
+                    + "sign-in, Graph and SMTP hosts")
+    private String cloud = "GLOBAL";
 
-    @ConfigProperty(type = String.class, defaultValue = "https://graph.microsoft.com",
-            description = "Microsoft Graph host; change only for national clouds or a test stand-in")
-    private String graphUrl = "https://graph.microsoft.com";
+    @ConfigProperty(type = String.class,
+            description = "Entra sign-in host, if not the cloud's (https://login.microsoftonline.com for GLOBAL); for a "
+                    + "test stand-in")
+    private String authorityUrl;
+
+    @ConfigProperty(type = String.class,
+            description = "Microsoft Graph host, if not the cloud's (https://graph.microsoft.com for GLOBAL); for a test "
+                    + "stand-in")
+    private String graphUrl;
 
     @ConfigProperty(type = String.class,
             description = "Mailbox that sends (user or shared mailbox), e.g. notifications@contoso.com")
@@ -74,9 +81,9 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
     @ConfigProperty(type = String.class, description = "Display name of the sender, e.g. Contoso Notifications")
     private String fromName;
 
-    @ConfigProperty(type = String.class, defaultValue = "smtp.office365.com",
-            description = "SMTP submission host (transport SMTP)")
-    private String smtpHost = "smtp.office365.com";
+    @ConfigProperty(type = String.class,
+            description = "SMTP submission host (transport SMTP), if not the cloud's (smtp.office365.com for GLOBAL)")
+    private String smtpHost;
 
     @ConfigProperty(type = Integer.class, defaultValue = "587",
             description = "SMTP submission port, STARTTLS (transport SMTP)")
@@ -127,6 +134,35 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
     @ConfigProperty(type = Long.class, defaultValue = "36700160",
             description = "Largest message in bytes after encoding; Exchange Online's default is 35 MB")
     private Long maxMessageBytes = MailSettings.DEFAULT_MAX_MESSAGE_BYTES;
+
+    @ConfigProperty(type = Boolean.class, defaultValue = "true",
+            description = "Whether Graph keeps a copy of each sent message in the mailbox's Sent Items")
+    private Boolean saveToSentItems = Boolean.TRUE;
+
+    @ConfigProperty(type = String.class,
+            description = "Other addresses, comma-separated, an application may set as a message's From (shared "
+                    + "mailboxes it may send as); fromAddress is always allowed")
+    private String allowedFromAddresses;
+
+    @ConfigProperty(type = Integer.class, defaultValue = "4",
+            description = "Graph requests at once per mailbox from this server; Graph allows 4 (0: no limit)")
+    private Integer graphMaxConcurrentRequests = 4;
+
+    @ConfigProperty(type = Integer.class, defaultValue = "120",
+            description = "Longest time a send may take, retries after throttling or faults included, before it fails")
+    private Integer sendTimeoutSeconds = 120;
+
+    @ConfigProperty(type = String.class, confidential = true,
+            description = "HTTP proxy for Entra and Graph: host:port, or user:password@host:port")
+    private String httpProxy;
+
+    @ConfigProperty(type = Integer.class, defaultValue = "10000",
+            description = "Connection timeout in milliseconds")
+    private Integer connectTimeoutMillis = 10_000;
+
+    @ConfigProperty(type = Integer.class, defaultValue = "60000",
+            description = "How long to wait for an answer, in milliseconds")
+    private Integer readTimeoutMillis = 60_000;
 
     private transient PrintWriter logWriter;
     private transient ResourceAdapter resourceAdapter;
@@ -226,7 +262,8 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
         return new MailSettings.Values(transport, tenantId, clientId, clientSecret, authorityUrl, graphUrl,
                 fromAddress, fromName, smtpHost, smtpPort, trustStorePath, trustStorePassword, authentication,
                 username, password, smtpTls, smtpMaxConcurrentSends, messagesPerMinute, maxRecipientsPerMessage,
-                maxMessageBytes);
+                maxMessageBytes, cloud, saveToSentItems, allowedFromAddresses, graphMaxConcurrentRequests,
+                sendTimeoutSeconds, httpProxy, connectTimeoutMillis, readTimeoutMillis);
     }
 
     @Override
@@ -438,6 +475,78 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
 
     public void setMaxMessageBytes(Long maxMessageBytes) {
         this.maxMessageBytes = maxMessageBytes;
+        settings = null;
+    }
+
+    public String getCloud() {
+        return cloud;
+    }
+
+    public void setCloud(String cloud) {
+        this.cloud = cloud;
+        settings = null;
+    }
+
+    public Boolean getSaveToSentItems() {
+        return saveToSentItems;
+    }
+
+    public void setSaveToSentItems(Boolean saveToSentItems) {
+        this.saveToSentItems = saveToSentItems;
+        settings = null;
+    }
+
+    public String getAllowedFromAddresses() {
+        return allowedFromAddresses;
+    }
+
+    public void setAllowedFromAddresses(String allowedFromAddresses) {
+        this.allowedFromAddresses = allowedFromAddresses;
+        settings = null;
+    }
+
+    public Integer getGraphMaxConcurrentRequests() {
+        return graphMaxConcurrentRequests;
+    }
+
+    public void setGraphMaxConcurrentRequests(Integer graphMaxConcurrentRequests) {
+        this.graphMaxConcurrentRequests = graphMaxConcurrentRequests;
+        settings = null;
+    }
+
+    public Integer getSendTimeoutSeconds() {
+        return sendTimeoutSeconds;
+    }
+
+    public void setSendTimeoutSeconds(Integer sendTimeoutSeconds) {
+        this.sendTimeoutSeconds = sendTimeoutSeconds;
+        settings = null;
+    }
+
+    public String getHttpProxy() {
+        return httpProxy;
+    }
+
+    public void setHttpProxy(String httpProxy) {
+        this.httpProxy = httpProxy;
+        settings = null;
+    }
+
+    public Integer getConnectTimeoutMillis() {
+        return connectTimeoutMillis;
+    }
+
+    public void setConnectTimeoutMillis(Integer connectTimeoutMillis) {
+        this.connectTimeoutMillis = connectTimeoutMillis;
+        settings = null;
+    }
+
+    public Integer getReadTimeoutMillis() {
+        return readTimeoutMillis;
+    }
+
+    public void setReadTimeoutMillis(Integer readTimeoutMillis) {
+        this.readTimeoutMillis = readTimeoutMillis;
         settings = null;
     }
 

@@ -14,6 +14,7 @@ import org.m365mail.transport.smtp.SmtpXoauth2Transport;
 import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
+import java.net.http.HttpClient;
 import java.time.Clock;
 
 /** Builds the transport that validated settings ask for, with its token source and TLS trust. */
@@ -31,22 +32,24 @@ public final class MailTransports {
                     + ": " + e.getMessage(), e);
         }
         Clock clock = Clock.systemUTC();
+        HttpClient http = ConnectorHttpClient.build(settings, tls);
         return switch (settings.transport()) {
             case GRAPH -> new GraphTransport(settings, new CachedTokenSource(
-                    new MsalClientCredentials(settings, settings.graphScope(), tls, clock), clock,
-                    "Microsoft Graph (client " + settings.clientId() + ")"), tls);
-            case SMTP -> new SmtpXoauth2Transport(settings, smtpTokens(settings, tls, clock), tls, clock);
+                    new MsalClientCredentials(settings, settings.graphScope(), http, clock), clock,
+                    "Microsoft Graph (client " + settings.clientId() + ")"), http, clock);
+            case SMTP -> new SmtpXoauth2Transport(settings, smtpTokens(settings, http, clock), tls, clock);
         };
     }
 
-    private static TokenSource smtpTokens(MailSettings settings, SSLContext tls, Clock clock) throws MailSendException {
+    private static TokenSource smtpTokens(MailSettings settings, HttpClient http, Clock clock)
+            throws MailSendException {
         if (settings.authentication() == AuthenticationMode.PASSWORD) {
             return null;
         }
         if (settings.authentication() == AuthenticationMode.DELEGATED) {
             return new NoDelegatedConsent(settings);
         }
-        return new CachedTokenSource(new MsalClientCredentials(settings, MailSettings.EXCHANGE_SCOPE, tls, clock),
+        return new CachedTokenSource(new MsalClientCredentials(settings, settings.exchangeScope(), http, clock),
                 clock, "Exchange Online SMTP (client " + settings.clientId() + ")");
     }
 

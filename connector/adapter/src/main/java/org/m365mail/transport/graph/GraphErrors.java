@@ -15,7 +15,8 @@ final class GraphErrors {
 
     private final JsonProvider json = JsonProvider.provider();
 
-    MailSendException toException(int status, String body, String mailbox, String requestId) {
+    MailSendException toException(int status, String body, String mailbox, String requestId, String messageId,
+                                  String more) {
         String code = null;
         String message = body;
         try (JsonReader reader = json.createReader(new StringReader(body))) {
@@ -26,23 +27,33 @@ final class GraphErrors {
             // Not Graph's JSON (a proxy's page, an empty body): report the status and what came.
             message = body == null || body.isBlank() ? "(empty body)" : body.length() > 300 ? body.substring(0, 300) : body;
         }
-        String text = "Microsoft Graph refused the message from " + mailbox + " (HTTP " + status
+        String text = "Microsoft Graph refused message " + messageId + " from " + mailbox + " (HTTP " + status
                 + (code == null ? "" : ", " + code) + ", request-id " + requestId + "): " + message
-                + hint(status, code, mailbox);
+                + hint(status, code, mailbox, message) + more;
         return new MailSendException(text, code == null ? String.valueOf(status) : code, null);
     }
 
-    private static String hint(int status, String code, String mailbox) {
+    private static String hint(int status, String code, String mailbox, String message) {
+        if ("ErrorSendAsDenied".equals(code)) {
+            return ". " + mailbox + " may not send as or on behalf of the message's From: grant it Send As "
+                    + "(Add-RecipientPermission) or Send on Behalf (Set-Mailbox -GrantSendOnBehalfTo) on that mailbox.";
+        }
+        if ("ErrorAccessDenied".equals(code) && message != null && message.contains("Access to OData is disabled")) {
+            return ". An application access policy keeps the app away from " + mailbox + ": add the mailbox to the "
+                    + "policy's security group (check with Test-ApplicationAccessPolicy -Identity " + mailbox
+                    + " -AppId <clientId>); changes can take an hour to apply.";
+        }
         if ("ErrorAccessDenied".equals(code) || status == 403) {
             return ". Grant the app registration the Mail.Send application permission in Microsoft Graph with admin "
                     + "consent, and check that no application access policy excludes " + mailbox + ".";
         }
-        if ("ErrorInvalidUser".equals(code) || status == 404) {
-            return ". Check fromAddress: " + mailbox + " must be a mailbox (user or shared) in tenantId's tenant.";
-        }
         if ("MailboxNotEnabledForRESTAPI".equals(code)) {
+            // Checked before ErrorInvalidUser's 404 rule below.
             return ". The mailbox " + mailbox + " has no Exchange Online licence or is on-premises; use a cloud "
                     + "mailbox for fromAddress.";
+        }
+        if ("ErrorInvalidUser".equals(code) || status == 404) {
+            return ". Check fromAddress: " + mailbox + " must be a mailbox (user or shared) in tenantId's tenant.";
         }
         if ("InvalidAuthenticationToken".equals(code) || status == 401) {
             return ". Check that graphUrl and authorityUrl belong to the same cloud.";

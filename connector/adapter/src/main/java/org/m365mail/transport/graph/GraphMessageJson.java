@@ -36,17 +36,35 @@ final class GraphMessageJson {
 
     private final JsonGeneratorFactory generators = JsonProvider.provider().createGeneratorFactory(Map.of());
 
+    /** What the walk of a message found: its bodies and parts, and what JSON cannot carry. */
+    static final class Shape {
+        final Content content = new Content();
+        boolean hasReplyHeaders;
+
+        /** Text and HTML alternatives: JSON carries one body, MIME both. */
+        boolean hasAlternatives() {
+            return content.text != null && content.html != null;
+        }
+    }
+
+    static Shape shape(Message message) throws MessagingException, IOException {
+        Shape shape = new Shape();
+        shape.content.collect(message);
+        shape.hasReplyHeaders = message.getHeader("In-Reply-To") != null || message.getHeader("References") != null;
+        return shape;
+    }
+
     /**
      * @param message         the message
-     * @param from            the sending mailbox
-     * @param fromName        its display name, or {@code null}
+     * @param shape           its walked shape
+     * @param from            the From address (the mailbox, or one it may send as or on behalf of)
+     * @param sender          the Sender when From is another mailbox (Send on Behalf), else {@code null}
      * @param messageId       the Message-ID to give the message
      * @param saveToSentItems whether Graph keeps a copy in Sent Items
      */
-    byte[] sendMailBody(Message message, InternetAddress from, String fromName, String messageId,
+    byte[] sendMailBody(Message message, Shape shape, InternetAddress from, InternetAddress sender, String messageId,
                         boolean saveToSentItems) throws MessagingException, IOException {
-        Content content = new Content();
-        content.collect(message);
+        Content content = shape.content;
 
         ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
         try (JsonGenerator json = generators.createGenerator(out)) {
@@ -62,11 +80,11 @@ final class GraphMessageJson {
             if (message.getHeader("Reply-To") != null) {
                 recipients(json, "replyTo", message.getReplyTo());
             }
-            json.writeStartObject("from").writeStartObject("emailAddress").write("address", from.getAddress());
-            if (fromName != null) {
-                json.write("name", fromName);
+            address(json, "from", from);
+            if (sender != null) {
+                address(json, "sender", sender);
             }
-            json.writeEnd().writeEnd();
+            json.write("importance", importance(message));
             json.write("internetMessageId", messageId);
             customHeaders(json, message);
             if (!content.attachments.isEmpty()) {
@@ -81,6 +99,31 @@ final class GraphMessageJson {
             json.writeEnd();
         }
         return out.toByteArray();
+    }
+
+    private static void address(JsonGenerator json, String name, InternetAddress a) {
+        json.writeStartObject(name).writeStartObject("emailAddress").write("address", a.getAddress());
+        if (a.getPersonal() != null) {
+            json.write("name", a.getPersonal());
+        }
+        json.writeEnd().writeEnd();
+    }
+
+    /** Graph's importance from the {@code Importance} or {@code X-Priority} header, as Outlook reads them. */
+    static String importance(Message message) throws MessagingException {
+        String[] importance = message.getHeader("Importance");
+        if (importance != null && importance.length > 0) {
+            String value = importance[0].trim().toLowerCase(Locale.ROOT);
+            if (value.equals("high") || value.equals("low")) {
+                return value;
+            }
+        }
+        String[] priority = message.getHeader("X-Priority");
+        if (priority != null && priority.length > 0 && !priority[0].isBlank()) {
+            char p = priority[0].trim().charAt(0);
+            return p == '1' || p == '2' ? "high" : p == '4' || p == '5' ? "low" : "normal";
+        }
+        return "normal";
     }
 
     private static void recipients(JsonGenerator json, String name, Address[] addresses) {
@@ -105,7 +148,9 @@ final class GraphMessageJson {
         Enumeration<jakarta.mail.Header> headers = message.getAllHeaders();
         while (headers.hasMoreElements()) {
             jakarta.mail.Header h = headers.nextElement();
-            if (h.getName().toLowerCase(Locale.ROOT).startsWith("x-")) {
+            String name = h.getName().toLowerCase(Locale.ROOT);
+            // X-Priority becomes importance; X-Mailer and the like are Jakarta Mail's own, not the application's.
+            if (name.startsWith("x-") && !name.equals("x-priority") && !name.equals("x-mailer")) {
                 custom.add(h);
             }
         }
@@ -155,7 +200,7 @@ final class GraphMessageJson {
     }
 
     /** The body and attachments of a message, found by walking its MIME tree. */
-    private static final class Content {
+    static final class Content {
         String text;
         String html;
         final List<Part> attachments = new ArrayList<>();

@@ -2,6 +2,8 @@ package org.m365mail.transport.graph;
 
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
 import org.m365mail.api.MailSendException;
 import org.m365mail.api.SentMessage;
 import org.m365mail.auth.AccessToken;
@@ -9,56 +11,78 @@ import org.m365mail.auth.TokenSource;
 import org.m365mail.config.MailSettings;
 import org.m365mail.transport.MailChannel;
 import org.m365mail.transport.MailTransport;
+import org.m365mail.transport.MailboxLimits;
 import org.m365mail.transport.MessageIds;
 
-import javax.net.ssl.SSLContext;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UnsupportedEncodingException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Sends mail through Microsoft Graph: {@code POST {graphUrl}/v1.0/users/{fromAddress}/sendMail} with the message as
- * JSON (https://learn.microsoft.com/en-us/graph/api/user-sendmail).
+ * Sends mail through Microsoft Graph's {@code POST {graphUrl}/v1.0/users/{fromAddress}/sendMail}
+ * (https://learn.microsoft.com/en-us/graph/api/user-sendmail), choosing per message the cheapest route that keeps it
+ * whole:
+ * <ol>
+ *   <li><b>JSON</b> — the message as Graph's message resource: subject, one body (HTML if the message has one, else
+ *       text), recipients, reply-to, attachments and inline images, {@code X-} headers, importance, Message-ID,
+ *       From/Sender, and {@code saveToSentItems}. Used unless the next rule applies.
+ *   <li><b>MIME</b> — the RFC 5322 message, base64-encoded, as {@code text/plain}: for what JSON cannot carry, a text
+ *       and an HTML alternative together or {@code In-Reply-To}/{@code References}. MIME cannot say
+ *       {@code saveToSentItems=false}, so with that setting such a message goes as JSON (HTML body, no reply headers).
+ * </ol>
+ * A request may be at most 4 MB either way.
  *
- * <p>A lean client on the JDK's {@link HttpClient}: the Graph SDK would put 44 jars (78 MB) into the RAR, visible
- * to every application on a GlassFish-family server. Graph answers {@code 202 Accepted} with no body, so the
- * connector gives each message its own {@code Message-ID} and returns it with Graph's {@code request-id}.
+ * <p>A lean client on the JDK's {@link HttpClient}: the Graph SDK would put 44 jars (78 MB) into the RAR, visible to
+ * every application on a GlassFish-family server. Graph answers {@code 202 Accepted} with no body, so the connector
+ * gives each message a Message-ID and returns it with Graph's {@code request-id}.
+ *
+ * <p>Throttling and faults (https://learn.microsoft.com/en-us/graph/throttling): at most
+ * {@code graphMaxConcurrentRequests} requests at once per mailbox (Graph allows 4); {@code 429}/{@code 503}/{@code 504}
+ * wait for {@code Retry-After}, other {@code 5xx} and timeouts back off with jitter, all within
+ * {@code sendTimeoutSeconds}. A {@code 202} is never followed by another attempt.
  */
 public final class GraphTransport implements MailTransport {
 
     private static final Logger LOG = Logger.getLogger(GraphTransport.class.getName());
     /** Graph refuses requests over 4 MB (https://learn.microsoft.com/en-us/graph/outlook-large-attachments). */
     static final int MAX_REQUEST_BYTES = 4 * 1024 * 1024;
-    private static final int MAX_ATTEMPTS = 4;
-    private static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(60);
+    private static final long BACKOFF_MILLIS = 500;
 
     private final MailSettings settings;
     private final TokenSource tokens;
     private final HttpClient http;
+    private final Clock clock;
     private final GraphMessageJson json = new GraphMessageJson();
     private final GraphErrors errors = new GraphErrors();
     private final URI sendMailUri;
+    private final MailboxLimits limits;
 
-    public GraphTransport(MailSettings settings, TokenSource tokens, SSLContext tls) {
+    public GraphTransport(MailSettings settings, TokenSource tokens, HttpClient http, Clock clock) {
         this.settings = settings;
         this.tokens = tokens;
-        this.http = HttpClient.newBuilder()
-                .sslContext(tls)
-                .connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+        this.http = http;
+        this.clock = clock;
+        String mailbox = settings.fromAddress().getAddress();
         this.sendMailUri = URI.create(settings.graphUrl() + "/v1.0/users/"
-                + URLEncoder.encode(settings.fromAddress().getAddress(), StandardCharsets.UTF_8) + "/sendMail");
+                + URLEncoder.encode(mailbox, StandardCharsets.UTF_8) + "/sendMail");
+        this.limits = MailboxLimits.of("graph " + settings.graphUrl(), mailbox,
+                settings.graph().concurrentRequests(), 0, clock);
     }
 
     @Override
@@ -82,30 +106,114 @@ public final class GraphTransport implements MailTransport {
     }
 
     SentMessage send(Message message) throws MailSendException {
+        InternetAddress mailbox = settings.fromAddress();
         String messageId;
-        byte[] body;
+        Request request;
         try {
-            messageId = MessageIds.prepare(message, settings.fromAddress());
-            body = json.sendMailBody(message, settings.fromAddress(), settings.fromName(), messageId, true);
+            InternetAddress from = from(message);
+            InternetAddress sender = from.getAddress().equalsIgnoreCase(mailbox.getAddress()) ? null
+                    : new InternetAddress(mailbox.getAddress(), settings.fromName(), "UTF-8");
+            if (sender != null && message instanceof MimeMessage mime && mime.getSender() == null) {
+                mime.setSender(sender);
+            }
+            messageId = MessageIds.prepare(message, mailbox);
+            GraphMessageJson.Shape shape = GraphMessageJson.shape(message);
+            boolean mime = (shape.hasAlternatives() || shape.hasReplyHeaders) && settings.graph().saveToSentItems();
+            request = mime ? new Request("MIME", "text/plain", mimeBody(message))
+                    : new Request("JSON", "application/json", json.sendMailBody(message, shape, from, sender, messageId,
+                    settings.graph().saveToSentItems()));
         } catch (MessagingException | IOException e) {
             throw new MailSendException("Cannot read the message to send it through Graph: " + e.getMessage(), e);
         }
-        if (body.length > MAX_REQUEST_BYTES) {
-            throw new MailSendException("The message is " + body.length / 1024 + " KB as a Graph request, above "
-                    + "Graph's 4 MB request limit; send smaller attachments or use transport SMTP", "RequestBodyTooLarge",
-                    null);
+        if (request.body.length > MAX_REQUEST_BYTES) {
+            throw new MailSendException("Message " + messageId + " is " + request.body.length / 1024 + " KB as a Graph "
+                    + "request, above Graph's 4 MB limit per request. Attachments over 3 MB need Graph upload sessions, "
+                    + "which this version does not use yet; send it with transport SMTP (up to maxMessageBytes, 35 MB "
+                    + "by default) meanwhile.", "RequestBodyTooLarge", null);
         }
+        return post(request, messageId);
+    }
+
+    /** The message's From if the application set one it may use; else the configured mailbox, which it gets. */
+    private InternetAddress from(Message message) throws MessagingException, UnsupportedEncodingException {
+        jakarta.mail.Address[] from = message.getFrom();
+        if (from != null && from.length > 0) {
+            InternetAddress address = (InternetAddress) from[0];
+            if (!settings.mayUseFrom(address.getAddress())) {
+                throw new FromNotAllowed(address.getAddress());
+            }
+            return address;
+        }
+        InternetAddress own = new InternetAddress(settings.fromAddress().getAddress(), settings.fromName(), "UTF-8");
+        message.setFrom(own);
+        return own;
+    }
+
+    /** The From the application chose is not one this pool may send as. */
+    private final class FromNotAllowed extends MessagingException {
+        private static final long serialVersionUID = 1L;
+
+        FromNotAllowed(String address) {
+            super("The message's From " + address + " is not allowed for this connection factory: it may send from "
+                    + settings.graph().allowedFromAddresses().stream().map(InternetAddress::getAddress).toList()
+                    + ". Add the address to allowedFromAddresses (the mailbox must let " + settings.fromAddress()
+                    .getAddress() + " send as or on behalf of it), or leave From unset.");
+        }
+    }
+
+    private static byte[] mimeBody(Message message) throws IOException, MessagingException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+        // The Bcc header stays in: MIME sendMail takes every recipient from the headers and removes Bcc itself.
+        try (OutputStream base64 = Base64.getMimeEncoder().wrap(out)) {
+            message.writeTo(base64);
+        }
+        return out.toByteArray();
+    }
+
+    private record Request(String route, String contentType, byte[] body) {
+    }
+
+    private SentMessage post(Request request, String messageId) throws MailSendException {
+        Instant deadline = Instant.now(clock).plus(settings.graph().sendTimeout());
         boolean retriedAuthentication = false;
         for (int attempt = 1; ; attempt++) {
             AccessToken token = tokens.token();
             String clientRequestId = UUID.randomUUID().toString();
-            HttpResponse<String> response = post(body, token, clientRequestId);
+            HttpResponse<String> response;
+            limits.acquire();
+            try {
+                response = http.send(HttpRequest.newBuilder(sendMailUri)
+                        .timeout(settings.network().readTimeout())
+                        .header("Authorization", "Bearer " + token.value())
+                        .header("Content-Type", request.contentType)
+                        .header("client-request-id", clientRequestId)
+                        .header("return-client-request-id", "true")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(request.body))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                // No answer (timeout, reset, refused): Graph did not say it took the message; try again in time.
+                Duration wait = backoff(attempt);
+                if (!fitsBefore(deadline, wait)) {
+                    throw new MailSendException("Cannot reach Microsoft Graph at " + settings.graphUrl() + " to send "
+                            + messageId + ": " + e + " (" + attempt + " attempts in sendTimeoutSeconds="
+                            + settings.graph().sendTimeout().toSeconds() + "); check graphUrl, httpProxy and the network "
+                            + "path. Graph never confirmed the message.", "GraphUnreachable", e);
+                }
+                log(messageId, "no answer (" + e + ")", wait);
+                sleep(wait);
+                continue;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MailSendException("Interrupted while sending " + messageId + " through Microsoft Graph", e);
+            } finally {
+                limits.release();
+            }
             int status = response.statusCode();
             String requestId = response.headers().firstValue("request-id").orElse(clientRequestId);
             if (status == 202) {
-                LOG.fine(() -> "M365MAIL-3001 Graph accepted " + messageId + " from " + settings.fromAddress()
-                        + " (request-id " + requestId + ")");
-                return new SentMessage(messageId, "GRAPH", requestId, Instant.now());
+                LOG.log(Level.INFO, "M365MAIL-3001 Graph accepted {0} from {1} ({2}, request-id {3})",
+                        new Object[]{messageId, settings.fromAddress().getAddress(), request.route, requestId});
+                return new SentMessage(messageId, "GRAPH", requestId, Instant.now(clock));
             }
             if (status == 401 && !retriedAuthentication) {
                 // The token may have been revoked or issued before a permission change: one retry with a new one.
@@ -113,42 +221,44 @@ public final class GraphTransport implements MailTransport {
                 retriedAuthentication = true;
                 continue;
             }
-            if ((status == 429 || status == 503 || status == 504) && attempt < MAX_ATTEMPTS) {
-                Duration wait = retryAfter(response).orElse(Duration.ofSeconds(1L << (attempt - 1)));
-                LOG.log(Level.INFO, "M365MAIL-3002 Graph answered {0} for {1}; retrying in {2} s",
-                        new Object[]{status, messageId, wait.toSeconds()});
-                sleep(wait);
-                continue;
+            if (status == 429 || status >= 500) {
+                Duration wait = status == 429 || status == 503 || status == 504
+                        ? retryAfter(response).orElse(backoff(attempt)) : backoff(attempt);
+                if (fitsBefore(deadline, wait)) {
+                    log(messageId, "HTTP " + status, wait);
+                    sleep(wait);
+                    continue;
+                }
+                throw errors.toException(status, response.body(), settings.fromAddress().getAddress(), requestId,
+                        messageId, " Graph kept refusing for sendTimeoutSeconds=" + settings.graph().sendTimeout()
+                                .toSeconds() + " (" + attempt + " attempts).");
             }
-            throw errors.toException(status, response.body(), settings.fromAddress().getAddress(), requestId);
+            throw errors.toException(status, response.body(), settings.fromAddress().getAddress(), requestId,
+                    messageId, "");
         }
     }
 
-    private HttpResponse<String> post(byte[] body, AccessToken token, String clientRequestId) throws MailSendException {
-        HttpRequest request = HttpRequest.newBuilder(sendMailUri)
-                .timeout(Duration.ofSeconds(60))
-                .header("Authorization", "Bearer " + token.value())
-                .header("Content-Type", "application/json")
-                .header("client-request-id", clientRequestId)
-                .header("return-client-request-id", "true")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .build();
-        try {
-            return http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new MailSendException("Cannot reach Microsoft Graph at " + settings.graphUrl() + ": " + e
-                    + "; check graphUrl and the network path. The message was not sent.", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MailSendException("Interrupted while sending through Microsoft Graph", e);
-        }
+    private boolean fitsBefore(Instant deadline, Duration wait) {
+        return Instant.now(clock).plus(wait).isBefore(deadline);
     }
 
-    private static Optional<Duration> retryAfter(HttpResponse<?> response) {
+    private static void log(String messageId, String what, Duration wait) {
+        LOG.log(Level.INFO, "M365MAIL-3002 Graph: {0} for {1}; retrying in {2} ms",
+                new Object[]{what, messageId, wait.toMillis()});
+    }
+
+    /** Exponential backoff with jitter, so that throttled senders do not retry in step. */
+    private static Duration backoff(int attempt) {
+        long base = BACKOFF_MILLIS * (1L << Math.min(attempt - 1, 6));
+        return Duration.ofMillis(base + ThreadLocalRandom.current().nextLong(base));
+    }
+
+    /** Graph's Retry-After, in seconds, possibly with a fraction ("2.128" in Graph's own example). */
+    static Optional<Duration> retryAfter(HttpResponse<?> response) {
         return response.headers().firstValue("Retry-After").flatMap(v -> {
             try {
-                long seconds = Long.parseLong(v.trim());
-                return Optional.of(Duration.ofSeconds(Math.min(seconds, MAX_RETRY_AFTER.toSeconds())));
+                double seconds = Double.parseDouble(v.trim());
+                return seconds < 0 ? Optional.empty() : Optional.of(Duration.ofMillis((long) (seconds * 1000)));
             } catch (NumberFormatException e) {
                 return Optional.empty();
             }
@@ -157,7 +267,7 @@ public final class GraphTransport implements MailTransport {
 
     private static void sleep(Duration wait) throws MailSendException {
         try {
-            Thread.sleep(wait.toMillis());
+            Thread.sleep(Math.max(1, wait.toMillis()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MailSendException("Interrupted while waiting to retry a Graph request", e);

@@ -81,9 +81,19 @@ public final class SmtpXoauth2Transport implements MailTransport {
         }
         // The envelope sender: the mailbox that signs in when it sends on behalf of fromAddress.
         props.put(p + "from", settings.sendsOnBehalf() ? settings.username() : settings.fromAddress().getAddress());
-        props.put(p + "connectiontimeout", "10000");
-        props.put(p + "timeout", "60000");
-        props.put(p + "writetimeout", "60000");
+        props.put(p + "connectiontimeout", String.valueOf(settings.network().connectTimeout().toMillis()));
+        props.put(p + "timeout", String.valueOf(settings.network().readTimeout().toMillis()));
+        props.put(p + "writetimeout", String.valueOf(settings.network().readTimeout().toMillis()));
+        MailSettings.Network network = settings.network();
+        if (network.proxyHost() != null) {
+            // Jakarta Mail tunnels through an HTTP proxy with CONNECT.
+            props.put(p + "proxy.host", network.proxyHost());
+            props.put(p + "proxy.port", String.valueOf(network.proxyPort()));
+            if (network.proxyUser() != null) {
+                props.put(p + "proxy.user", network.proxyUser());
+                props.put(p + "proxy.password", network.proxyPassword() == null ? "" : network.proxyPassword().reveal());
+            }
+        }
         // Never let a debug trace print the XOAUTH2 string or a password.
         props.put("mail.debug.auth", "false");
         return props;

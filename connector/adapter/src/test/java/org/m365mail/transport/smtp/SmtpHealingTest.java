@@ -57,7 +57,7 @@ class SmtpHealingTest {
         MailSettings settings = mcf.settings();
         SSLContext tls = TlsTrust.context(settings);
         CachedTokenSource tokens = new CachedTokenSource(
-                new MsalClientCredentials(settings, MailSettings.EXCHANGE_SCOPE, tls, CLOCK), CLOCK, "test");
+                new MsalClientCredentials(settings, settings.exchangeScope(), tls, CLOCK), CLOCK, "test");
         return new SmtpXoauth2Transport(settings, tokens, tls, CLOCK).open();
     }
 

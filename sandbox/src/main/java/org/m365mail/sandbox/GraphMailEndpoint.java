@@ -105,6 +105,8 @@ final class GraphMailEndpoint implements HttpHandler {
 
     /** One request: its ids, and the way it answers errors. */
     private final class Call {
+        private java.util.concurrent.atomic.AtomicInteger running;
+        private boolean finished;
         private final HttpExchange exchange;
         private final String requestId;
         private final String clientRequestId;
@@ -151,8 +153,7 @@ final class GraphMailEndpoint implements HttpHandler {
                 return;
             }
             String key = claims.get().getString("appid", "") + "|" + mailbox.get().address();
-            java.util.concurrent.atomic.AtomicInteger running = inFlight.computeIfAbsent(key,
-                    k -> new java.util.concurrent.atomic.AtomicInteger());
+            running = inFlight.computeIfAbsent(key, k -> new java.util.concurrent.atomic.AtomicInteger());
             int now = running.incrementAndGet();
             mostInFlight.accumulateAndGet(now, Math::max);
             try {
@@ -170,6 +171,17 @@ final class GraphMailEndpoint implements HttpHandler {
                 }
                 accept(tenant.get(), mailbox.get());
             } finally {
+                finishProcessing();
+            }
+        }
+
+        /**
+         * The request stops counting against the mailbox's concurrency before its answer goes out, as at Graph: a
+         * client that has its answer may send the next request at once.
+         */
+        private void finishProcessing() {
+            if (running != null && !finished) {
+                finished = true;
                 running.decrementAndGet();
             }
         }
@@ -231,6 +243,7 @@ final class GraphMailEndpoint implements HttpHandler {
                 return;
             }
             outbox.add(message);
+            finishProcessing();
             HttpReplies.empty(exchange, 202);
         }
 
@@ -369,6 +382,7 @@ final class GraphMailEndpoint implements HttpHandler {
         }
 
         private void error(int status, String code, String message) throws IOException {
+            finishProcessing();
             String date = LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS)
                     .format(DateTimeFormatter.ISO_LOCAL_DATE_TIME);
             String body = Json.createObjectBuilder().add("error", Json.createObjectBuilder()

@@ -85,4 +85,44 @@ class MailSettingsTest {
                         null, "a@contoso.com", null, null, null, "/no/such/file.p12", null)));
         assertTrue(missing.getMessage().contains("trustStorePath names no readable file"), missing.getMessage());
     }
+
+    private static MailSettings.Values withCloud(String cloud, String authorityUrl, String proxy) {
+        return new MailSettings.Values("GRAPH", "contoso.com", "8a1f6e2c-7d3b-4e59-a0c4-92b5d8e1f736", SECRET,
+                authorityUrl, null, "a@contoso.com", null, null, null, null, null, null, null, null, null, null,
+                null, null, null, cloud, null, null, null, null, proxy, null, null);
+    }
+
+    @Test
+    void theCloudSetsHostsAndScopesAndAnExplicitUrlStillWins() throws Exception {
+        MailSettings gov = MailSettings.validate(withCloud("us_gov", null, null));
+        assertEquals("https://login.microsoftonline.us", gov.authorityUrl());
+        assertEquals("https://graph.microsoft.us/.default", gov.graphScope());
+        assertEquals("smtp.office365.us", gov.smtpHost());
+        assertEquals("https://outlook.office365.us/.default", gov.exchangeScope());
+        assertFalse(gov.cloud().hasUploadSessions());
+
+        MailSettings china = MailSettings.validate(withCloud("CHINA", "https://login.proxy.contoso.cn", null));
+        assertEquals("https://login.proxy.contoso.cn", china.authorityUrl(), "an explicit authorityUrl wins");
+        assertEquals("https://microsoftgraph.chinacloudapi.cn", china.graphUrl());
+        assertEquals("https://partner.outlook.cn/.default", china.exchangeScope());
+
+        InvalidPropertyException e = assertThrows(InvalidPropertyException.class,
+                () -> MailSettings.validate(withCloud("AZURE_GERMANY", null, null)));
+        assertTrue(e.getMessage().contains("cloud must be GLOBAL, US_GOV, US_GOV_DOD or CHINA"), e.getMessage());
+    }
+
+    @Test
+    void theProxyIsParsedAndItsPasswordKeptSecret() throws Exception {
+        MailSettings s = MailSettings.validate(withCloud(null, null, "svc-mail:pr0xy-pass@proxy.contoso.com:3128"));
+        assertEquals("proxy.contoso.com", s.network().proxyHost());
+        assertEquals(3128, s.network().proxyPort());
+        assertEquals("svc-mail", s.network().proxyUser());
+        assertEquals("pr0xy-pass", s.network().proxyPassword().reveal());
+        assertFalse(s.toString().contains("pr0xy-pass"), s.toString());
+
+        InvalidPropertyException e = assertThrows(InvalidPropertyException.class,
+                () -> MailSettings.validate(withCloud(null, null, "proxy.contoso.com")));
+        assertTrue(e.getMessage().contains("httpProxy must be host:port"), e.getMessage());
+        assertFalse(e.getMessage().contains(SECRET));
+    }
 }

@@ -1,0 +1,320 @@
+package org.m365mail.transport.graph;
+
+import jakarta.activation.DataHandler;
+import jakarta.mail.Message;
+import jakarta.mail.Session;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import jakarta.mail.util.ByteArrayDataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.m365mail.api.MailConnection;
+import org.m365mail.api.MailConnectionFactory;
+import org.m365mail.api.MailSendException;
+import org.m365mail.api.SentMessage;
+import org.m365mail.outbound.MailManagedConnectionFactory;
+import org.m365mail.sandbox.DeliveredMessage;
+import org.m365mail.sandbox.GraphFaults;
+import org.m365mail.sandbox.M365Sandbox;
+import org.m365mail.sandbox.SandboxDefaults;
+import org.m365mail.sandbox.SandboxDirectory;
+import org.m365mail.testing.SandboxFactories;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Message shapes, routes, senders, throttling and errors on Graph, against the stand-in over HTTPS. */
+class GraphRoutesTest {
+
+    private static M365Sandbox sandbox;
+
+    @BeforeAll
+    static void start() throws Exception {
+        sandbox = M365Sandbox.builder().workDir(Path.of("target/sandbox-graph-routes")).start();
+    }
+
+    @AfterAll
+    static void stop() {
+        sandbox.close();
+    }
+
+    @BeforeEach
+    void clear() {
+        sandbox.outbox().clear();
+        sandbox.tokenRequests().clear();
+        sandbox.graphFaults().clear();
+    }
+
+    private static SentMessage send(MailManagedConnectionFactory mcf, Message message) throws Exception {
+        try (MailConnection c = ((MailConnectionFactory) mcf.createConnectionFactory()).getConnection()) {
+            return c.send(message);
+        }
+    }
+
+    private static SentMessage send(Message message) throws Exception {
+        return send(SandboxFactories.factory(sandbox, "GRAPH"), message);
+    }
+
+    private static MimeMessage message(String subject) throws Exception {
+        MimeMessage m = new MimeMessage(Session.getInstance(new Properties()));
+        m.setRecipients(Message.RecipientType.TO, SandboxDefaults.RECIPIENT);
+        m.setSubject(subject, "UTF-8");
+        return m;
+    }
+
+    private static DeliveredMessage only(String subject) {
+        List<DeliveredMessage> got = sandbox.outbox().withSubject(subject);
+        assertEquals(1, got.size(), "delivered exactly once: " + subject);
+        return got.get(0);
+    }
+
+    private static MimeMultipart alternative(String text, String html) throws Exception {
+        MimeBodyPart plain = new MimeBodyPart();
+        plain.setText(text, "UTF-8");
+        MimeBodyPart rich = new MimeBodyPart();
+        rich.setContent(html, "text/html; charset=UTF-8");
+        return new MimeMultipart("alternative", plain, rich);
+    }
+
+    @Test
+    void textWithHtmlAlternativeGoesAsMimeAndKeepsBoth() throws Exception {
+        MimeMessage m = message("alternatives");
+        m.setContent(alternative("plain words", "<p>rich words</p>"));
+        m.setRecipients(Message.RecipientType.BCC, "hidden@contoso.test");
+        send(m);
+        DeliveredMessage got = only("alternatives");
+        assertEquals("GRAPH_MIME", got.route());
+        assertEquals("plain words", got.textBody().trim());
+        assertEquals("<p>rich words</p>", got.htmlBody().trim());
+        assertEquals(List.of("hidden@contoso.test"), got.bcc());
+    }
+
+    @Test
+    void replyHeadersGoAsMimeAndTheApplicationsMessageIdIsKept() throws Exception {
+        MimeMessage m = message("Re: order 42");
+        m.setText("thanks", "UTF-8");
+        m.setHeader("Message-ID", "<reply-1@app.contoso.test>");
+        m.setHeader("In-Reply-To", "<order-42@app.contoso.test>");
+        m.setHeader("References", "<order-42@app.contoso.test>");
+        SentMessage sent = send(m);
+        assertEquals("<reply-1@app.contoso.test>", sent.messageId());
+        DeliveredMessage got = only("Re: order 42");
+        assertEquals("GRAPH_MIME", got.route());
+        assertEquals("<reply-1@app.contoso.test>", got.messageId());
+        assertEquals("<order-42@app.contoso.test>", got.inReplyTo());
+        assertEquals("<order-42@app.contoso.test>", got.references());
+    }
+
+    @Test
+    void inlineImagesAttachmentsImportanceAndHeadersGoAsJson() throws Exception {
+        byte[] png = new byte[3000];
+        new Random(1).nextBytes(png);
+        byte[] xlsx = new byte[20_000];
+        new Random(2).nextBytes(xlsx);
+        MimeBodyPart html = new MimeBodyPart();
+        html.setContent("<p>Logo: <img src=\"cid:logo@contoso\"></p>", "text/html; charset=UTF-8");
+        MimeBodyPart logo = new MimeBodyPart();
+        logo.setDataHandler(new DataHandler(new ByteArrayDataSource(png, "image/png")));
+        logo.setContentID("<logo@contoso>");
+        logo.setDisposition(MimeBodyPart.INLINE);
+        logo.setFileName("logo.png");
+        MimeMultipart related = new MimeMultipart("related", html, logo);
+        MimeBodyPart body = new MimeBodyPart();
+        body.setContent(related);
+        MimeBodyPart sheet = new MimeBodyPart();
+        sheet.setDataHandler(new DataHandler(new ByteArrayDataSource(xlsx,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")));
+        sheet.setFileName("Übersicht 2026 – 北京.xlsx");
+        MimeMessage m = message("inline and attached");
+        m.setContent(new MimeMultipart(body, sheet));
+        m.setHeader("X-Priority", "1");
+        m.setHeader("X-Case-Number", "C-7");
+        m.setReplyTo(new InternetAddress[]{new InternetAddress("desk@contoso.test")});
+        send(m);
+        DeliveredMessage got = only("inline and attached");
+        assertEquals("GRAPH_JSON", got.route());
+        assertEquals("high", got.importance());
+        assertEquals("C-7", got.headers().get("X-Case-Number"));
+        assertFalse(got.headers().containsKey("X-Priority"), "X-Priority travels as importance");
+        assertEquals(List.of("desk@contoso.test"), got.replyTo());
+        assertTrue(got.htmlBody().contains("cid:logo@contoso"));
+        DeliveredMessage.Attachment inline = got.attachments().get(0);
+        assertTrue(inline.inline());
+        assertEquals("logo@contoso", inline.contentId());
+        assertArrayEquals(png, inline.content());
+        DeliveredMessage.Attachment attached = got.attachments().get(1);
+        assertFalse(attached.inline());
+        assertEquals("Übersicht 2026 – 北京.xlsx", attached.name());
+        assertEquals("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", attached.contentType());
+        assertArrayEquals(xlsx, attached.content());
+    }
+
+    @Test
+    void saveToSentItemsFalseKeepsTheJsonRoute() throws Exception {
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "GRAPH");
+        mcf.setSaveToSentItems(false);
+        MimeMessage m = message("not saved");
+        m.setContent(alternative("plain", "<b>rich</b>"));
+        m.setHeader("Importance", "low");
+        send(mcf, m);
+        DeliveredMessage got = only("not saved");
+        assertEquals("GRAPH_JSON", got.route());
+        assertFalse(got.saveToSentItems());
+        assertEquals("<b>rich</b>", got.htmlBody());
+        assertEquals("low", got.importance());
+    }
+
+    @Test
+    void aFromOutsideAllowedFromAddressesIsRefusedBeforeAnyRequest() throws Exception {
+        MimeMessage m = message("spoofed");
+        m.setText("x");
+        m.setFrom(new InternetAddress("ceo@contoso.test"));
+        MailSendException e = assertThrows(MailSendException.class, () -> send(m));
+        assertTrue(e.getMessage().contains("Add the address to allowedFromAddresses"), e.getMessage());
+        assertEquals(0, sandbox.tokenRequests().total(), "refused before any network call");
+        assertTrue(sandbox.outbox().messages().isEmpty());
+    }
+
+    @Test
+    void anAllowedSharedMailboxIsSentOnBehalfOf() throws Exception {
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "GRAPH");
+        mcf.setAllowedFromAddresses(SandboxDefaults.SHARED_MAILBOX + ", " + SandboxDefaults.RECIPIENT);
+        MimeMessage m = message("from the shared mailbox");
+        m.setText("hello");
+        m.setFrom(new InternetAddress(SandboxDefaults.SHARED_MAILBOX, "Contoso Support"));
+        send(mcf, m);
+        DeliveredMessage got = only("from the shared mailbox");
+        assertEquals(SandboxDefaults.SHARED_MAILBOX, got.from());
+        assertEquals(SandboxDefaults.SENDER, got.sender(), "Send on Behalf: the mailbox is the sender");
+
+        MimeMessage denied = message("not on behalf");
+        denied.setText("x");
+        denied.setFrom(new InternetAddress(SandboxDefaults.RECIPIENT));
+        MailSendException e = assertThrows(MailSendException.class, () -> send(mcf, denied));
+        assertEquals("ErrorSendAsDenied", e.getErrorCode());
+        assertTrue(e.getMessage().contains("Send on Behalf"), e.getMessage());
+    }
+
+    @Test
+    void throttlingAndFaultsAreRetriedAndTheMessageDeliveredOnce() throws Exception {
+        sandbox.graphFaults().add(GraphFaults.Fault.THROTTLED).add(GraphFaults.Fault.UNAVAILABLE)
+                .add(GraphFaults.Fault.SERVER_ERROR);
+        MimeMessage m = message("after faults");
+        m.setText("x");
+        SentMessage sent = send(m);
+        assertEquals(sent.messageId(), only("after faults").messageId());
+    }
+
+    @Test
+    void retriesStopAtSendTimeoutWithAClearError() throws Exception {
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "GRAPH");
+        mcf.setSendTimeoutSeconds(1);
+        for (int i = 0; i < 20; i++) {
+            sandbox.graphFaults().add(GraphFaults.Fault.THROTTLED);
+        }
+        MimeMessage m = message("throttled for good");
+        m.setText("x");
+        MailSendException e = assertThrows(MailSendException.class, () -> send(mcf, m));
+        assertEquals("TooManyRequests", e.getErrorCode());
+        assertTrue(e.getMessage().contains("sendTimeoutSeconds=1"), e.getMessage());
+        assertTrue(e.getMessage().contains(m.getHeader("Message-ID")[0]), "names the message: " + e.getMessage());
+        assertTrue(sandbox.outbox().withSubject("throttled for good").isEmpty());
+    }
+
+    @Test
+    void noMoreThanFourRequestsAtOnceForOneMailbox() throws Exception {
+        try (M365Sandbox slow = M365Sandbox.builder().workDir(Path.of("target/sandbox-graph-slow"))
+                .graphLatency(Duration.ofMillis(80)).start()) {
+            MailConnectionFactory factory = (MailConnectionFactory) SandboxFactories.factory(slow, "GRAPH")
+                    .createConnectionFactory();
+            ExecutorService pool = Executors.newFixedThreadPool(12);
+            try {
+                List<Future<?>> sends = new ArrayList<>();
+                for (int i = 0; i < 36; i++) {
+                    String subject = "parallel " + i;
+                    sends.add(pool.submit(() -> {
+                        try (MailConnection c = factory.getConnection()) {
+                            c.send(SandboxFactories.textMessage(subject, subject));
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : sends) {
+                    f.get();
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertEquals(36, slow.outbox().messages().size());
+            assertEquals(0, slow.graphThrottledResponses(), "never over Graph's concurrency limit");
+            assertEquals(4, slow.mostGraphRequestsAtOnce());
+        }
+    }
+
+    @Test
+    void accessPoliciesAndUnlicensedMailboxesAreExplained() throws Exception {
+        SandboxDirectory.Tenant tenant = sandbox.directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow();
+        SandboxDirectory.App app = tenant.app(SandboxDefaults.CLIENT_ID).orElseThrow();
+        SandboxDirectory.Mailbox mailbox = tenant.mailbox(SandboxDefaults.SENDER).orElseThrow();
+        MimeMessage m = message("policy");
+        m.setText("x");
+        try {
+            mailbox.blockApp(app);
+            MailSendException e = assertThrows(MailSendException.class, () -> send(m));
+            assertEquals("ErrorAccessDenied", e.getErrorCode());
+            assertTrue(e.getMessage().contains("application access policy"), e.getMessage());
+        } finally {
+            mailbox.unblockApp(app);
+        }
+        try {
+            mailbox.restApiEnabled(false);
+            MailSendException e = assertThrows(MailSendException.class, () -> send(m));
+            assertEquals("MailboxNotEnabledForRESTAPI", e.getErrorCode());
+            assertTrue(e.getMessage().contains("Exchange Online licence"), e.getMessage());
+        } finally {
+            mailbox.restApiEnabled(true);
+        }
+        MimeMessage bad = message("bad recipient");
+        bad.setText("x");
+        bad.setRecipients(Message.RecipientType.CC, "not-an-address@nowhere");
+        MailSendException e = assertThrows(MailSendException.class, () -> send(bad));
+        assertEquals("ErrorInvalidRecipients", e.getErrorCode());
+        assertNull(sandbox.outbox().withSubject("bad recipient").stream().findFirst().orElse(null));
+    }
+
+    @Test
+    void aTooLargeRequestSaysWhatToDoInstead() throws Exception {
+        byte[] big = new byte[3_500_000];
+        MimeMessage m = message("too big");
+        MimeBodyPart text = new MimeBodyPart();
+        text.setText("big");
+        MimeBodyPart blob = new MimeBodyPart();
+        blob.setDataHandler(new DataHandler(new ByteArrayDataSource(big, "application/octet-stream")));
+        blob.setFileName("big.bin");
+        m.setContent(new MimeMultipart(text, blob));
+        MailSendException e = assertThrows(MailSendException.class, () -> send(m));
+        assertEquals("RequestBodyTooLarge", e.getErrorCode());
+        assertEquals(0, sandbox.tokenRequests().total());
+        assertTrue(new String(e.getMessage().getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8)
+                .contains("transport SMTP"));
+    }
+}

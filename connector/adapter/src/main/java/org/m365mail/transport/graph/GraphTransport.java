@@ -122,6 +122,8 @@ public final class GraphTransport implements MailTransport {
             request = mime ? new Request("MIME", "text/plain", mimeBody(message))
                     : new Request("JSON", "application/json", json.sendMailBody(message, shape, from, sender, messageId,
                     settings.graph().saveToSentItems()));
+        } catch (FromNotAllowed e) {
+            throw new MailSendException(e.getMessage(), "FromNotAllowed", null);
         } catch (MessagingException | IOException e) {
             throw new MailSendException("Cannot read the message to send it through Graph: " + e.getMessage(), e);
         }

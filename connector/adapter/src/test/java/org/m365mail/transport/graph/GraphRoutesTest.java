@@ -189,6 +189,7 @@ class GraphRoutesTest {
         m.setText("x");
         m.setFrom(new InternetAddress("ceo@contoso.test"));
         MailSendException e = assertThrows(MailSendException.class, () -> send(m));
+        assertEquals("FromNotAllowed", e.getErrorCode());
         assertTrue(e.getMessage().contains("Add the address to allowedFromAddresses"), e.getMessage());
         assertEquals(0, sandbox.tokenRequests().total(), "refused before any network call");
         assertTrue(sandbox.outbox().messages().isEmpty());

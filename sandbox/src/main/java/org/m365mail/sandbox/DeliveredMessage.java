@@ -52,16 +52,20 @@ public record DeliveredMessage(String channel, String mailbox, String envelopeFr
      *
      * @param name        file name
      * @param contentType MIME type without parameters
-     * @param content     the decoded bytes
+     * @param content     the decoded bytes, or {@code null} for a large upload the stand-in kept only the digest of
      * @param inline      whether it is shown in the body
      * @param contentId   Content-ID without angle brackets, or {@code null}
+     * @param size        its size in bytes
+     * @param sha256      SHA-256 of the content, in hex
      */
-    public record Attachment(String name, String contentType, byte[] content, boolean inline, String contentId) {
+    public record Attachment(String name, String contentType, byte[] content, boolean inline, String contentId,
+                             long size, String sha256) {
 
-        /** SHA-256 of the content in hex, for comparing large attachments. */
-        public String sha256() {
+        /** An attachment whose bytes are kept. */
+        public static Attachment of(String name, String contentType, byte[] content, boolean inline, String contentId) {
             try {
-                return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+                String digest = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+                return new Attachment(name, contentType, content, inline, contentId, content.length, digest);
             } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException(e);
             }

@@ -13,7 +13,9 @@ public final class GraphFaults {
         /** {@code 503 ServiceUnavailable} with {@code Retry-After: 0.2}. */
         UNAVAILABLE,
         /** {@code 500 InternalServerError} without Retry-After. */
-        SERVER_ERROR
+        SERVER_ERROR,
+        /** The next attachment chunk is stored only in part and answered {@code 500}: the client must resume. */
+        UPLOAD_CHUNK_FAILS
     }
 
     private final Queue<Fault> queue = new ConcurrentLinkedQueue<>();
@@ -27,7 +29,13 @@ public final class GraphFaults {
         queue.clear();
     }
 
+    /** The next fault for a Graph request; upload faults wait for an upload. */
     Fault next() {
-        return queue.poll();
+        Fault head = queue.peek();
+        return head == null || head == Fault.UPLOAD_CHUNK_FAILS ? null : queue.poll();
+    }
+
+    boolean takeUploadFault() {
+        return queue.peek() == Fault.UPLOAD_CHUNK_FAILS && queue.remove(Fault.UPLOAD_CHUNK_FAILS);
     }
 }

@@ -59,16 +59,22 @@ final class GraphMailEndpoint implements HttpHandler {
     private final TokenIssuer issuer;
     private final Outbox outbox;
     private final GraphFaults faults = new GraphFaults();
+    private final GraphDrafts drafts;
     private final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> inFlight =
             new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger mostInFlight = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicInteger throttled = new java.util.concurrent.atomic.AtomicInteger();
     private volatile java.time.Duration latency = java.time.Duration.ZERO;
 
-    GraphMailEndpoint(SandboxDirectory directory, TokenIssuer issuer, Outbox outbox) {
+    GraphMailEndpoint(SandboxDirectory directory, TokenIssuer issuer, Outbox outbox, java.nio.file.Path storage) {
         this.directory = directory;
         this.issuer = issuer;
         this.outbox = outbox;
+        this.drafts = new GraphDrafts(storage, faults);
+    }
+
+    GraphDrafts drafts() {
+        return drafts;
     }
 
     GraphFaults faults() {
@@ -104,7 +110,41 @@ final class GraphMailEndpoint implements HttpHandler {
     }
 
     /** One request: its ids, and the way it answers errors. */
+    /** The Graph operations the stand-in serves under {@code /v1.0/users/{id}/}. */
+    private enum Operation { SEND_MAIL, CREATE_DRAFT, DELETE_DRAFT, ADD_ATTACHMENT, CREATE_UPLOAD_SESSION, SEND_DRAFT }
+
+    private static Operation operation(String method, String[] path) {
+        if (path.length < 5 || !"v1.0".equals(path[1]) || !"users".equals(path[2])) {
+            return null;
+        }
+        boolean post = "POST".equals(method);
+        if (path.length == 5 && post && "sendmail".equalsIgnoreCase(path[4])) {
+            return Operation.SEND_MAIL;
+        }
+        if (!"messages".equals(path[4])) {
+            return null;
+        }
+        if (path.length == 5 && post) {
+            return Operation.CREATE_DRAFT;
+        }
+        if (path.length == 6 && "DELETE".equals(method)) {
+            return Operation.DELETE_DRAFT;
+        }
+        if (path.length == 7 && post && "attachments".equals(path[6])) {
+            return Operation.ADD_ATTACHMENT;
+        }
+        if (path.length == 7 && post && "send".equals(path[6])) {
+            return Operation.SEND_DRAFT;
+        }
+        if (path.length == 8 && post && "attachments".equals(path[6]) && "createUploadSession".equals(path[7])) {
+            return Operation.CREATE_UPLOAD_SESSION;
+        }
+        return null;
+    }
+
     private final class Call {
+        private Operation operation;
+        private String draftId;
         private java.util.concurrent.atomic.AtomicInteger running;
         private boolean finished;
         private final HttpExchange exchange;
@@ -118,20 +158,20 @@ final class GraphMailEndpoint implements HttpHandler {
         }
 
         void run() throws IOException {
-            // /v1.0/users/{id}/sendMail
             String[] path = exchange.getRequestURI().getPath().split("/");
-            if (path.length != 5 || !"v1.0".equals(path[1]) || !"users".equals(path[2])
-                    || !"sendmail".equalsIgnoreCase(path[4])) {
+            String method = exchange.getRequestMethod();
+            operation = operation(method, path);
+            if (operation == null) {
                 error(400, "BadRequest", "Resource not found for the segment '" + (path.length > 1
                         ? path[path.length - 1] : "") + "'.");
                 return;
             }
-            if (!"POST".equals(exchange.getRequestMethod())) {
-                error(405, "Request_BadRequest", "The HTTP method '" + exchange.getRequestMethod()
-                        + "' is not allowed for the requested resource.");
-                return;
-            }
-            Optional<JsonObject> claims = authenticate();
+            draftId = path.length > 5 ? path[5] : null;
+            // Sending needs Mail.Send; drafts and attachments need Mail.ReadWrite (user-post-messages,
+            // attachment-createuploadsession permission tables).
+            String role = operation == Operation.SEND_MAIL || operation == Operation.SEND_DRAFT ? "Mail.Send"
+                    : "Mail.ReadWrite";
+            Optional<JsonObject> claims = authenticate(role);
             if (claims.isEmpty()) {
                 return;
             }
@@ -169,7 +209,10 @@ final class GraphMailEndpoint implements HttpHandler {
                     answer(fault);
                     return;
                 }
-                accept(tenant.get(), mailbox.get());
+                switch (operation) {
+                    case SEND_MAIL -> accept(tenant.get(), mailbox.get());
+                    default -> draftOperation(tenant.get(), mailbox.get());
+                }
             } finally {
                 finishProcessing();
             }
@@ -225,26 +268,133 @@ final class GraphMailEndpoint implements HttpHandler {
             if (message == null) {
                 return;
             }
-            if (message.allRecipients().isEmpty()) {
-                error(400, "ErrorInvalidRecipients", "At least one recipient is not valid., A message can't be sent "
-                        + "because it contains no recipients.");
-                return;
-            }
-            for (String recipient : message.allRecipients()) {
-                if (!recipient.matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+")) {
-                    error(400, "ErrorInvalidRecipients", "At least one recipient is not valid., Recipient '" + recipient
-                            + "' is not resolved. All recipients must be resolved before a message can be submitted.");
-                    return;
-                }
-            }
-            if (!maySendAs(tenant, mailbox, message.from(), message.sender())) {
-                error(403, "ErrorSendAsDenied", "The user account which was used to submit this request does not have "
-                        + "the right to send mail on behalf of the specified sending account., Cannot submit message.");
+            if (!deliverable(tenant, mailbox, message)) {
                 return;
             }
             outbox.add(message);
             finishProcessing();
             HttpReplies.empty(exchange, 202);
+        }
+
+        private void draftOperation(SandboxDirectory.Tenant tenant, SandboxDirectory.Mailbox mailbox)
+                throws IOException {
+            if (operation == Operation.CREATE_DRAFT) {
+                JsonObject message = readObject();
+                if (message == null) {
+                    return;
+                }
+                GraphDrafts.Draft draft = drafts.create(mailbox.address(), message);
+                finishProcessing();
+                HttpReplies.json(exchange, 201, Json.createObjectBuilder(message).add("id", draft.id)
+                        .add("isDraft", true).build().toString());
+                return;
+            }
+            Optional<GraphDrafts.Draft> found = drafts.find(mailbox.address(), draftId);
+            if (found.isEmpty()) {
+                error(404, "ErrorItemNotFound", "The specified object was not found in the store.");
+                return;
+            }
+            GraphDrafts.Draft draft = found.get();
+            switch (operation) {
+                case DELETE_DRAFT -> {
+                    drafts.remove(draft);
+                    finishProcessing();
+                    HttpReplies.empty(exchange, 204);
+                }
+                case ADD_ATTACHMENT -> {
+                    JsonObject a = readObject();
+                    if (a == null) {
+                        return;
+                    }
+                    byte[] content;
+                    try {
+                        content = Base64.getDecoder().decode(string(a, "contentBytes").orElse(""));
+                    } catch (IllegalArgumentException e) {
+                        error(400, "ErrorInvalidRequest", "The value of 'contentBytes' is not valid base64.");
+                        return;
+                    }
+                    draft.attachments.add(DeliveredMessage.Attachment.of(string(a, "name").orElse(null),
+                            string(a, "contentType").orElse("application/octet-stream"), content,
+                            field(a, "isInline").map(v -> v == JsonValue.TRUE).orElse(false),
+                            string(a, "contentId").orElse(null)));
+                    finishProcessing();
+                    HttpReplies.json(exchange, 201, Json.createObjectBuilder().add("id", UUID.randomUUID().toString())
+                            .build().toString());
+                }
+                case CREATE_UPLOAD_SESSION -> {
+                    JsonObject root = readObject();
+                    if (root == null) {
+                        return;
+                    }
+                    Optional<JsonObject> item = field(root, "AttachmentItem").map(JsonValue::asJsonObject);
+                    long size = item.flatMap(i -> field(i, "size")).map(v -> ((jakarta.json.JsonNumber) v).longValue())
+                            .orElse(-1L);
+                    if (item.isEmpty() || size < 0) {
+                        error(400, "ErrorInvalidRequest", "AttachmentItem with attachmentType, name and size is required.");
+                        return;
+                    }
+                    if (size > GraphDrafts.MAX_ATTACHMENT) {
+                        error(400, "ErrorAttachmentSizeLimitExceeded", "The attachment is larger than 150 MB.");
+                        return;
+                    }
+                    String answer = drafts.openUpload(draft, string(item.get(), "name").orElse("attachment"),
+                            string(item.get(), "contentType").orElse("application/octet-stream"), size,
+                            field(item.get(), "isInline").map(v -> v == JsonValue.TRUE).orElse(false),
+                            string(item.get(), "contentId").orElse(null));
+                    finishProcessing();
+                    HttpReplies.json(exchange, 201, answer);
+                }
+                case SEND_DRAFT -> {
+                    DeliveredMessage message = fromMessageJson(mailbox, draft.message, true,
+                            draft.message.toString().getBytes(StandardCharsets.UTF_8), draft.attachments, "GRAPH_DRAFT");
+                    if (!deliverable(tenant, mailbox, message)) {
+                        return;
+                    }
+                    drafts.remove(draft);
+                    outbox.add(message);
+                    finishProcessing();
+                    HttpReplies.empty(exchange, 202);
+                }
+                default -> error(400, "BadRequest", "Unsupported operation.");
+            }
+        }
+
+        private JsonObject readObject() throws IOException {
+            byte[] body = readLimited(exchange.getRequestBody());
+            if (body == null) {
+                error(413, "RequestBodyTooLarge", "The maximum request length supported is 4MB.");
+                return null;
+            }
+            try (JsonReader reader = Json.createReader(new ByteArrayInputStream(body))) {
+                return reader.readObject();
+            } catch (JsonException | IllegalStateException e) {
+                error(400, "BadRequest", "Unable to read JSON request payload. Please ensure Content-Type header is "
+                        + "set and payload is of valid JSON format.");
+                return null;
+            }
+        }
+
+        /** Checks recipients and the sender's rights; answers the error when the message cannot go. */
+        private boolean deliverable(SandboxDirectory.Tenant tenant, SandboxDirectory.Mailbox mailbox,
+                                    DeliveredMessage message) throws IOException {
+            if (message.allRecipients().isEmpty()) {
+                error(400, "ErrorInvalidRecipients", "At least one recipient is not valid., A message can't be sent "
+                        + "because it contains no recipients.");
+                return false;
+            }
+            for (String recipient : message.allRecipients()) {
+                if (!recipient.matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+")) {
+                    error(400, "ErrorInvalidRecipients", "At least one recipient is not valid., Recipient '" + recipient
+                            + "' is not resolved. All recipients must be resolved before a message can be submitted.");
+                    return false;
+                }
+            }
+            if (!maySendAs(tenant, mailbox, message.from(), message.sender())) {
+                error(403, "ErrorSendAsDenied", "The user account which was used to submit this request does not have "
+                        + "the right to send mail on behalf of the specified sending account., Cannot submit message.");
+                return false;
+            }
+            return true;
         }
 
         /** From is the mailbox; or the mailbox has Send As on From; or it is the Sender with Send on Behalf. */
@@ -258,7 +408,7 @@ final class GraphMailEndpoint implements HttpHandler {
                     .orElse(false);
         }
 
-        private Optional<JsonObject> authenticate() throws IOException {
+        private Optional<JsonObject> authenticate(String role) throws IOException {
             String authorization = exchange.getRequestHeaders().getFirst("Authorization");
             if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)
                     || authorization.substring(7).isBlank()) {
@@ -282,7 +432,7 @@ final class GraphMailEndpoint implements HttpHandler {
             }
             JsonArray roles = claims.get().getJsonArray("roles");
             boolean maySend = roles != null && roles.getValuesAs(JsonString.class).stream()
-                    .anyMatch(r -> r.getString().equals("Mail.Send"));
+                    .anyMatch(r -> r.getString().equals(role));
             if (!maySend) {
                 error(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
                 return Optional.empty();
@@ -329,6 +479,14 @@ final class GraphMailEndpoint implements HttpHandler {
                 return null;
             }
             boolean saveToSentItems = field(root, "saveToSentItems").map(v -> v != JsonValue.FALSE).orElse(true);
+            return fromMessageJson(mailbox, message, saveToSentItems, body, List.of(), "GRAPH_JSON");
+        }
+
+        /** A Graph message resource (sendMail's message, or a draft) as delivered, with attachments added apart. */
+        private DeliveredMessage fromMessageJson(SandboxDirectory.Mailbox mailbox, JsonObject message,
+                                                 boolean saveToSentItems, byte[] body,
+                                                 List<DeliveredMessage.Attachment> added, String route)
+                throws IOException {
             String textBody = null;
             String htmlBody = null;
             Optional<JsonObject> bodyObject = field(message, "body").map(JsonValue::asJsonObject);
@@ -356,11 +514,12 @@ final class GraphMailEndpoint implements HttpHandler {
                     error(400, "ErrorInvalidRequest", "The value of 'contentBytes' is not valid base64.");
                     return null;
                 }
-                attachments.add(new DeliveredMessage.Attachment(string(a, "name").orElse(null),
+                attachments.add(DeliveredMessage.Attachment.of(string(a, "name").orElse(null),
                         string(a, "contentType").orElse("application/octet-stream"), content,
                         field(a, "isInline").map(v -> v == JsonValue.TRUE).orElse(false),
                         string(a, "contentId").orElse(null)));
             }
+            attachments.addAll(added);
             Map<String, String> headers = new LinkedHashMap<>();
             for (JsonValue value : array(message, "internetMessageHeaders")) {
                 JsonObject h = value.asJsonObject();
@@ -377,8 +536,7 @@ final class GraphMailEndpoint implements HttpHandler {
                     List.copyOf(attachments), headers, string(message, "internetMessageId").orElse(null),
                     saveToSentItems, requestId, body, Instant.now(),
                     sender.flatMap(f -> string(f, "address")).orElse(null),
-                    string(message, "importance").orElse("normal").toLowerCase(Locale.ROOT), null, null,
-                    "GRAPH_JSON");
+                    string(message, "importance").orElse("normal").toLowerCase(Locale.ROOT), null, null, route);
         }
 
         private void error(int status, String code, String message) throws IOException {

@@ -66,9 +66,12 @@ public final class M365Sandbox implements AutoCloseable {
         graph.setHttpsConfigurator(new HttpsConfigurator(tls.serverContext()));
         graph.setExecutor(executor);
         directory.addGraphIdentifier(graphUrl());
-        this.graphMail = new GraphMailEndpoint(directory, issuer, outbox);
+        this.graphMail = new GraphMailEndpoint(directory, issuer, outbox, b.workDir.resolve("uploads"));
         graphMail.latency(b.graphLatency);
         graph.createContext("/", graphMail);
+        // Upload URLs name another host, as Outlook's upload host differs from Graph's: localhost, same port.
+        graphMail.drafts().uploadBase("https://localhost:" + graph.getAddress().getPort());
+        graph.createContext("/upload/", graphMail.drafts());
 
         this.smtp = new ExchangeSmtpServer(b.smtpPort, tls.serverContext(), directory, issuer, outbox);
 
@@ -145,6 +148,11 @@ public final class M365Sandbox implements AutoCloseable {
     /** One-shot answers for Graph to give instead of the real one. */
     public GraphFaults graphFaults() {
         return graphMail.faults();
+    }
+
+    /** Drafts left in mailboxes: a sender that cleans up after a failed large send leaves none. */
+    public int graphDrafts() {
+        return graphMail.drafts().count();
     }
 
     /** The most Graph requests seen under way at once for one app and mailbox (Graph allows four). */

@@ -127,7 +127,7 @@ final class MimeMessageReader {
             String type = part.getContentType() == null ? "application/octet-stream"
                     : part.getContentType().split(";")[0].trim().toLowerCase(Locale.ROOT);
             byte[] bytes = part.getInputStream().readAllBytes();
-            attachments.add(new DeliveredMessage.Attachment(name, type, bytes,
+            attachments.add(DeliveredMessage.Attachment.of(name, type, bytes,
                     Part.INLINE.equalsIgnoreCase(disposition), contentId));
         }
     }

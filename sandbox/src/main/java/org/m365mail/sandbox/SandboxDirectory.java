@@ -36,6 +36,7 @@ public final class SandboxDirectory {
         Tenant tenant = directory.addTenant(SandboxDefaults.TENANT_ID, SandboxDefaults.TENANT_DOMAIN);
         App app = tenant.registerApp(SandboxDefaults.CLIENT_ID, SandboxDefaults.CLIENT_SECRET)
                 .grant(Resource.GRAPH, "Mail.Send")
+                .grant(Resource.GRAPH, "Mail.ReadWrite")
                 .grant(Resource.EXCHANGE, "SMTP.SendAsApp");
         tenant.addMailbox(SandboxDefaults.SENDER, "Contoso Notifications").grantFullAccess(app);
         tenant.addMailbox(SandboxDefaults.SHARED_MAILBOX, "Contoso Support (shared)").grantFullAccess(app);

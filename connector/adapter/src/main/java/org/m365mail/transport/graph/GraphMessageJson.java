@@ -64,41 +64,86 @@ final class GraphMessageJson {
      */
     byte[] sendMailBody(Message message, Shape shape, InternetAddress from, InternetAddress sender, String messageId,
                         boolean saveToSentItems) throws MessagingException, IOException {
-        Content content = shape.content;
-
         ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
         try (JsonGenerator json = generators.createGenerator(out)) {
             json.writeStartObject().writeStartObject("message");
-            json.write("subject", message.getSubject() == null ? "" : message.getSubject());
-            json.writeStartObject("body")
-                    .write("contentType", content.html != null ? "HTML" : "Text")
-                    .write("content", content.html != null ? content.html : content.text == null ? "" : content.text)
-                    .writeEnd();
-            recipients(json, "toRecipients", message.getRecipients(Message.RecipientType.TO));
-            recipients(json, "ccRecipients", message.getRecipients(Message.RecipientType.CC));
-            recipients(json, "bccRecipients", message.getRecipients(Message.RecipientType.BCC));
-            if (message.getHeader("Reply-To") != null) {
-                recipients(json, "replyTo", message.getReplyTo());
-            }
-            address(json, "from", from);
-            if (sender != null) {
-                address(json, "sender", sender);
-            }
-            json.write("importance", importance(message));
-            json.write("internetMessageId", messageId);
-            customHeaders(json, message);
-            if (!content.attachments.isEmpty()) {
-                json.writeStartArray("attachments");
-                for (Part part : content.attachments) {
-                    attachment(json, part);
-                }
-                json.writeEnd();
-            }
+            writeMessage(json, message, shape, from, sender, messageId, true);
             json.writeEnd();
             json.write("saveToSentItems", saveToSentItems);
             json.writeEnd();
         }
         return out.toByteArray();
+    }
+
+    /** The message resource for a draft ({@code POST /users/{id}/messages}), attachments left to separate requests. */
+    byte[] draftBody(Message message, Shape shape, InternetAddress from, InternetAddress sender, String messageId)
+            throws MessagingException, IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+        try (JsonGenerator json = generators.createGenerator(out)) {
+            json.writeStartObject();
+            writeMessage(json, message, shape, from, sender, messageId, false);
+            json.writeEnd();
+        }
+        return out.toByteArray();
+    }
+
+    /** One file attachment ({@code POST /users/{id}/messages/{id}/attachments}). */
+    byte[] attachmentBody(Part part) throws MessagingException, IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+        try (JsonGenerator json = generators.createGenerator(out)) {
+            attachment(json, part);
+        }
+        return out.toByteArray();
+    }
+
+    /** An upload session for one large attachment ({@code createUploadSession}). */
+    byte[] uploadSessionBody(Part part, long size) throws MessagingException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+        try (JsonGenerator json = generators.createGenerator(out)) {
+            String contentId = contentId(part);
+            json.writeStartObject().writeStartObject("AttachmentItem")
+                    .write("attachmentType", "file")
+                    .write("name", name(part, contentId))
+                    .write("size", size)
+                    .write("contentType", baseType(part.getContentType()))
+                    .write("isInline", contentId != null && !Part.ATTACHMENT.equalsIgnoreCase(part.getDisposition()));
+            if (contentId != null) {
+                json.write("contentId", contentId);
+            }
+            json.writeEnd().writeEnd();
+        }
+        return out.toByteArray();
+    }
+
+    private void writeMessage(JsonGenerator json, Message message, Shape shape, InternetAddress from,
+                              InternetAddress sender, String messageId, boolean withAttachments)
+            throws MessagingException, IOException {
+        Content content = shape.content;
+        json.write("subject", message.getSubject() == null ? "" : message.getSubject());
+        json.writeStartObject("body")
+                .write("contentType", content.html != null ? "HTML" : "Text")
+                .write("content", content.html != null ? content.html : content.text == null ? "" : content.text)
+                .writeEnd();
+        recipients(json, "toRecipients", message.getRecipients(Message.RecipientType.TO));
+        recipients(json, "ccRecipients", message.getRecipients(Message.RecipientType.CC));
+        recipients(json, "bccRecipients", message.getRecipients(Message.RecipientType.BCC));
+        if (message.getHeader("Reply-To") != null) {
+            recipients(json, "replyTo", message.getReplyTo());
+        }
+        address(json, "from", from);
+        if (sender != null) {
+            address(json, "sender", sender);
+        }
+        json.write("importance", importance(message));
+        json.write("internetMessageId", messageId);
+        customHeaders(json, message);
+        if (withAttachments && !content.attachments.isEmpty()) {
+            json.writeStartArray("attachments");
+            for (Part part : content.attachments) {
+                attachment(json, part);
+            }
+            json.writeEnd();
+        }
     }
 
     private static void address(JsonGenerator json, String name, InternetAddress a) {
@@ -164,12 +209,19 @@ final class GraphMessageJson {
         json.writeEnd();
     }
 
-    private static void attachment(JsonGenerator json, Part part) throws MessagingException, IOException {
+    private static String contentId(Part part) throws MessagingException {
         String[] ids = part.getHeader("Content-ID");
-        String contentId = ids == null ? null : ids[0].trim().replaceAll("^<|>$", "");
+        return ids == null ? null : ids[0].trim().replaceAll("^<|>$", "");
+    }
+
+    private static String name(Part part, String contentId) throws MessagingException {
+        return part.getFileName() == null ? (contentId != null ? contentId : "attachment") : decode(part.getFileName());
+    }
+
+    private static void attachment(JsonGenerator json, Part part) throws MessagingException, IOException {
+        String contentId = contentId(part);
         boolean inline = contentId != null && !Part.ATTACHMENT.equalsIgnoreCase(part.getDisposition());
-        String name = part.getFileName() == null ? (contentId != null ? contentId : "attachment")
-                : decode(part.getFileName());
+        String name = name(part, contentId);
         json.writeStartObject()
                 .write("@odata.type", "#microsoft.graph.fileAttachment")
                 .write("name", name)

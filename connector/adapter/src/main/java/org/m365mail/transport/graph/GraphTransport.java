@@ -45,8 +45,9 @@ import java.util.logging.Logger;
  *   <li><b>MIME</b> — the RFC 5322 message, base64-encoded, as {@code text/plain}: for what JSON cannot carry, a text
  *       and an HTML alternative together or {@code In-Reply-To}/{@code References}. MIME cannot say
  *       {@code saveToSentItems=false}, so with that setting such a message goes as JSON (HTML body, no reply headers).
+ *   <li><b>Draft, attachments, send</b> — for attachments of 3 MB and more (upload sessions, up to 150 MB each) or
+ *       when the request would pass Graph's 4 MB limit: see {@link LargeMessageUpload}.
  * </ol>
- * A request may be at most 4 MB either way.
  *
  * <p>A lean client on the JDK's {@link HttpClient}: the Graph SDK would put 44 jars (78 MB) into the RAR, visible to
  * every application on a GlassFish-family server. Graph answers {@code 202 Accepted} with no body, so the connector
@@ -69,9 +70,9 @@ public final class GraphTransport implements MailTransport {
     private final HttpClient http;
     private final Clock clock;
     private final GraphMessageJson json = new GraphMessageJson();
-    private final GraphErrors errors = new GraphErrors();
     private final URI sendMailUri;
-    private final MailboxLimits limits;
+    private final GraphRequests requests;
+    private final LargeMessageUpload large;
 
     public GraphTransport(MailSettings settings, TokenSource tokens, HttpClient http, Clock clock) {
         this.settings = settings;
@@ -81,8 +82,10 @@ public final class GraphTransport implements MailTransport {
         String mailbox = settings.fromAddress().getAddress();
         this.sendMailUri = URI.create(settings.graphUrl() + "/v1.0/users/"
                 + URLEncoder.encode(mailbox, StandardCharsets.UTF_8) + "/sendMail");
-        this.limits = MailboxLimits.of("graph " + settings.graphUrl(), mailbox,
+        MailboxLimits limits = MailboxLimits.of("graph " + settings.graphUrl(), mailbox,
                 settings.graph().concurrentRequests(), 0, clock);
+        this.requests = new GraphRequests(settings, tokens, http, limits, clock);
+        this.large = new LargeMessageUpload(settings, requests, http, clock, json);
     }
 
     @Override
@@ -107,8 +110,7 @@ public final class GraphTransport implements MailTransport {
 
     SentMessage send(Message message) throws MailSendException {
         InternetAddress mailbox = settings.fromAddress();
-        String messageId;
-        Request request;
+        String messageId = null;
         try {
             InternetAddress from = from(message);
             InternetAddress sender = from.getAddress().equalsIgnoreCase(mailbox.getAddress()) ? null
@@ -118,22 +120,33 @@ public final class GraphTransport implements MailTransport {
             }
             messageId = MessageIds.prepare(message, mailbox);
             GraphMessageJson.Shape shape = GraphMessageJson.shape(message);
+            if (hasLargeAttachment(shape)) {
+                return large.send(message, shape, from, sender, messageId);
+            }
             boolean mime = (shape.hasAlternatives() || shape.hasReplyHeaders) && settings.graph().saveToSentItems();
-            request = mime ? new Request("MIME", "text/plain", mimeBody(message))
+            Request request = mime ? new Request("MIME", "text/plain", mimeBody(message))
                     : new Request("JSON", "application/json", json.sendMailBody(message, shape, from, sender, messageId,
                     settings.graph().saveToSentItems()));
+            if (request.body.length > MAX_REQUEST_BYTES) {
+                // Attachments under 3 MB each that add up to more than a request may carry: one request each.
+                return large.send(message, shape, from, sender, messageId);
+            }
+            return post(request, messageId);
         } catch (FromNotAllowed e) {
             throw new MailSendException(e.getMessage(), "FromNotAllowed", null);
         } catch (MessagingException | IOException e) {
-            throw new MailSendException("Cannot read the message to send it through Graph: " + e.getMessage(), e);
+            throw new MailSendException("Cannot read message " + (messageId == null ? "" : messageId + " ")
+                    + "to send it through Graph: " + e.getMessage(), e);
         }
-        if (request.body.length > MAX_REQUEST_BYTES) {
-            throw new MailSendException("Message " + messageId + " is " + request.body.length / 1024 + " KB as a Graph "
-                    + "request, above Graph's 4 MB limit per request. Attachments over 3 MB need Graph upload sessions, "
-                    + "which this version does not use yet; send it with transport SMTP (up to maxMessageBytes, 35 MB "
-                    + "by default) meanwhile.", "RequestBodyTooLarge", null);
+    }
+
+    private static boolean hasLargeAttachment(GraphMessageJson.Shape shape) throws MessagingException, IOException {
+        for (jakarta.mail.Part part : shape.content.attachments) {
+            if (LargeMessageUpload.sizeOf(part) >= LargeMessageUpload.LARGE) {
+                return true;
+            }
         }
-        return post(request, messageId);
+        return false;
     }
 
     /** The message's From if the application set one it may use; else the configured mailbox, which it gets. */
@@ -176,104 +189,12 @@ public final class GraphTransport implements MailTransport {
     }
 
     private SentMessage post(Request request, String messageId) throws MailSendException {
-        Instant deadline = Instant.now(clock).plus(settings.graph().sendTimeout());
-        boolean retriedAuthentication = false;
-        for (int attempt = 1; ; attempt++) {
-            AccessToken token = tokens.token();
-            String clientRequestId = UUID.randomUUID().toString();
-            HttpResponse<String> response;
-            limits.acquire();
-            try {
-                response = http.send(HttpRequest.newBuilder(sendMailUri)
-                        .timeout(settings.network().readTimeout())
-                        .header("Authorization", "Bearer " + token.value())
-                        .header("Content-Type", request.contentType)
-                        .header("client-request-id", clientRequestId)
-                        .header("return-client-request-id", "true")
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(request.body))
-                        .build(), HttpResponse.BodyHandlers.ofString());
-            } catch (IOException e) {
-                // No answer (timeout, reset, refused): Graph did not say it took the message; try again in time.
-                Duration wait = backoff(attempt);
-                if (!fitsBefore(deadline, wait)) {
-                    throw new MailSendException("Cannot reach Microsoft Graph at " + settings.graphUrl() + " to send "
-                            + messageId + ": " + e + " (" + attempt + " attempts in sendTimeoutSeconds="
-                            + settings.graph().sendTimeout().toSeconds() + "); check graphUrl, httpProxy and the network "
-                            + "path. Graph never confirmed the message.", "GraphUnreachable", e);
-                }
-                log(messageId, "no answer (" + e + ")", wait);
-                sleep(wait);
-                continue;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new MailSendException("Interrupted while sending " + messageId + " through Microsoft Graph", e);
-            } finally {
-                limits.release();
-            }
-            int status = response.statusCode();
-            String requestId = response.headers().firstValue("request-id").orElse(clientRequestId);
-            if (status == 202) {
-                LOG.log(Level.INFO, "M365MAIL-3001 Graph accepted {0} from {1} ({2}, request-id {3})",
-                        new Object[]{messageId, settings.fromAddress().getAddress(), request.route, requestId});
-                return new SentMessage(messageId, "GRAPH", requestId, Instant.now(clock));
-            }
-            if (status == 401 && !retriedAuthentication) {
-                // The token may have been revoked or issued before a permission change: one retry with a new one.
-                tokens.invalidate(token);
-                retriedAuthentication = true;
-                continue;
-            }
-            if (status == 429 || status >= 500) {
-                Duration wait = status == 429 || status == 503 || status == 504
-                        ? retryAfter(response).orElse(backoff(attempt)) : backoff(attempt);
-                if (fitsBefore(deadline, wait)) {
-                    log(messageId, "HTTP " + status, wait);
-                    sleep(wait);
-                    continue;
-                }
-                throw errors.toException(status, response.body(), settings.fromAddress().getAddress(), requestId,
-                        messageId, " Graph kept refusing for sendTimeoutSeconds=" + settings.graph().sendTimeout()
-                                .toSeconds() + " (" + attempt + " attempts).");
-            }
-            throw errors.toException(status, response.body(), settings.fromAddress().getAddress(), requestId,
-                    messageId, "");
-        }
-    }
-
-    private boolean fitsBefore(Instant deadline, Duration wait) {
-        return Instant.now(clock).plus(wait).isBefore(deadline);
-    }
-
-    private static void log(String messageId, String what, Duration wait) {
-        LOG.log(Level.INFO, "M365MAIL-3002 Graph: {0} for {1}; retrying in {2} ms",
-                new Object[]{what, messageId, wait.toMillis()});
-    }
-
-    /** Exponential backoff with jitter, so that throttled senders do not retry in step. */
-    private static Duration backoff(int attempt) {
-        long base = BACKOFF_MILLIS * (1L << Math.min(attempt - 1, 6));
-        return Duration.ofMillis(base + ThreadLocalRandom.current().nextLong(base));
-    }
-
-    /** Graph's Retry-After, in seconds, possibly with a fraction ("2.128" in Graph's own example). */
-    static Optional<Duration> retryAfter(HttpResponse<?> response) {
-        return response.headers().firstValue("Retry-After").flatMap(v -> {
-            try {
-                double seconds = Double.parseDouble(v.trim());
-                return seconds < 0 ? Optional.empty() : Optional.of(Duration.ofMillis((long) (seconds * 1000)));
-            } catch (NumberFormatException e) {
-                return Optional.empty();
-            }
-        });
-    }
-
-    private static void sleep(Duration wait) throws MailSendException {
-        try {
-            Thread.sleep(Math.max(1, wait.toMillis()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MailSendException("Interrupted while waiting to retry a Graph request", e);
-        }
+        HttpResponse<String> response = requests.call("POST", sendMailUri, request.contentType, request.body, 202,
+                messageId, requests.deadline());
+        String requestId = response.headers().firstValue("request-id").orElse(null);
+        LOG.log(Level.INFO, "M365MAIL-3001 Graph accepted {0} from {1} ({2}, request-id {3})",
+                new Object[]{messageId, settings.fromAddress().getAddress(), request.route, requestId});
+        return new SentMessage(messageId, "GRAPH", requestId, Instant.now(clock));
     }
 
     @Override

@@ -302,20 +302,123 @@ class GraphRoutesTest {
         assertNull(sandbox.outbox().withSubject("bad recipient").stream().findFirst().orElse(null));
     }
 
+    private static MimeBodyPart attachment(byte[] data, String name) throws Exception {
+        MimeBodyPart part = new MimeBodyPart();
+        part.setDataHandler(new DataHandler(new ByteArrayDataSource(data, "application/octet-stream")));
+        part.setFileName(name);
+        return part;
+    }
+
+    private static byte[] random(int size, long seed) {
+        byte[] data = new byte[size];
+        new Random(seed).nextBytes(data);
+        return data;
+    }
+
+    private static String sha256(byte[] data) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(data));
+    }
+
     @Test
-    void aTooLargeRequestSaysWhatToDoInstead() throws Exception {
-        byte[] big = new byte[3_500_000];
-        MimeMessage m = message("too big");
+    void largeAttachmentsGoThroughADraftAndUploadSessions() throws Exception {
+        byte[] big = random(10_500_000, 5);
+        byte[] medium = random(3_200_000, 6);
+        byte[] small = random(40_000, 7);
         MimeBodyPart text = new MimeBodyPart();
-        text.setText("big");
-        MimeBodyPart blob = new MimeBodyPart();
-        blob.setDataHandler(new DataHandler(new ByteArrayDataSource(big, "application/octet-stream")));
-        blob.setFileName("big.bin");
-        m.setContent(new MimeMultipart(text, blob));
+        text.setText("three attachments");
+        MimeMessage m = message("large attachments");
+        m.setContent(new MimeMultipart(text, attachment(big, "big.bin"), attachment(medium, "medium.bin"),
+                attachment(small, "small.bin")));
+        m.setRecipients(Message.RecipientType.BCC, "audit@contoso.test");
+        SentMessage sent = send(m);
+        DeliveredMessage got = only("large attachments");
+        assertEquals("GRAPH_DRAFT", got.route());
+        assertEquals(sent.messageId(), got.messageId());
+        assertEquals(List.of("audit@contoso.test"), got.bcc());
+        assertEquals("three attachments", got.textBody());
+        assertEquals(3, got.attachments().size());
+        java.util.Map<String, String> digests = new java.util.HashMap<>();
+        got.attachments().forEach(a -> digests.put(a.name(), a.sha256()));
+        assertEquals(sha256(big), digests.get("big.bin"));
+        assertEquals(sha256(medium), digests.get("medium.bin"));
+        assertEquals(sha256(small), digests.get("small.bin"));
+        assertEquals(0, sandbox.graphDrafts(), "the draft became the sent message");
+    }
+
+    @Test
+    void manySmallAttachmentsOverTheRequestLimitAlsoGoAsADraft() throws Exception {
+        MimeBodyPart text = new MimeBodyPart();
+        text.setText("many parts");
+        MimeMessage m = message("many small");
+        m.setContent(new MimeMultipart(text, attachment(random(1_900_000, 1), "a.bin"),
+                attachment(random(1_900_000, 2), "b.bin"), attachment(random(1_900_000, 3), "c.bin")));
+        send(m);
+        DeliveredMessage got = only("many small");
+        assertEquals("GRAPH_DRAFT", got.route());
+        assertEquals(3, got.attachments().size());
+    }
+
+    @Test
+    void aFailedChunkIsSentAgainFromTheOffsetTheSessionReports() throws Exception {
+        byte[] big = random(9_000_000, 9);
+        MimeBodyPart text = new MimeBodyPart();
+        text.setText("resumed");
+        MimeMessage m = message("resumed upload");
+        m.setContent(new MimeMultipart(text, attachment(big, "big.bin")));
+        sandbox.graphFaults().add(GraphFaults.Fault.UPLOAD_CHUNK_FAILS);
+        send(m);
+        assertEquals(sha256(big), only("resumed upload").attachments().get(0).sha256());
+    }
+
+    @Test
+    void withoutMailReadWriteTheErrorSaysSoAndNothingIsLeftBehind() throws Exception {
+        SandboxDirectory.App app = sandbox.directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow()
+                .app(SandboxDefaults.CLIENT_ID).orElseThrow();
+        MimeBodyPart text = new MimeBodyPart();
+        text.setText("x");
+        MimeMessage m = message("needs read write");
+        m.setContent(new MimeMultipart(text, attachment(random(3_500_000, 4), "big.bin")));
+        app.revoke(SandboxDirectory.Resource.GRAPH, "Mail.ReadWrite");
+        try {
+            MailSendException e = assertThrows(MailSendException.class, () -> send(m));
+            assertTrue(e.getMessage().contains("Mail.ReadWrite"), e.getMessage());
+        } finally {
+            app.grant(SandboxDirectory.Resource.GRAPH, "Mail.ReadWrite");
+        }
+        assertTrue(sandbox.outbox().withSubject("needs read write").isEmpty());
+        assertEquals(0, sandbox.graphDrafts());
+    }
+
+    @Test
+    void aFailureAfterTheDraftWasCreatedDeletesTheDraft() throws Exception {
+        Path huge = Path.of("target/huge-sparse.bin");
+        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            file.setLength(151L * 1024 * 1024);
+        }
+        MimeBodyPart text = new MimeBodyPart();
+        text.setText("x");
+        MimeBodyPart file = new MimeBodyPart();
+        file.attachFile(huge.toFile());
+        MimeMessage m = message("too large for graph");
+        m.setContent(new MimeMultipart(text, attachment(random(3_100_000, 8), "fine.bin"), file));
         MailSendException e = assertThrows(MailSendException.class, () -> send(m));
-        assertEquals("RequestBodyTooLarge", e.getErrorCode());
-        assertEquals(0, sandbox.tokenRequests().total());
-        assertTrue(new String(e.getMessage().getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8)
-                .contains("transport SMTP"));
+        assertEquals("AttachmentTooLarge", e.getErrorCode());
+        assertEquals(0, sandbox.graphDrafts(), "no orphan draft");
+        assertTrue(sandbox.outbox().withSubject("too large for graph").isEmpty());
+        java.nio.file.Files.deleteIfExists(huge);
+    }
+
+    @Test
+    void aCloudWithoutUploadSessionsRefusesLargeAttachmentsBeforeSending() throws Exception {
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "GRAPH");
+        mcf.setCloud("US_GOV");
+        MimeBodyPart text = new MimeBodyPart();
+        text.setText("x");
+        MimeMessage m = message("gov large");
+        m.setContent(new MimeMultipart(text, attachment(random(3_500_000, 3), "big.bin")));
+        MailSendException e = assertThrows(MailSendException.class, () -> send(mcf, m));
+        assertEquals("UploadSessionsUnavailable", e.getErrorCode());
+        assertTrue(e.getMessage().contains("US_GOV"), e.getMessage());
+        assertEquals(0, sandbox.tokenRequests().total(), "refused before any request");
     }
 }

@@ -1,0 +1,170 @@
+package org.m365mail.transport.graph;
+
+import org.m365mail.api.MailSendException;
+import org.m365mail.auth.AccessToken;
+import org.m365mail.auth.TokenSource;
+import org.m365mail.config.MailSettings;
+import org.m365mail.transport.MailboxLimits;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Makes one Graph request for a message, with the connector's rules for throttling and faults
+ * (https://learn.microsoft.com/en-us/graph/throttling): at most {@code graphMaxConcurrentRequests} at once per
+ * mailbox; {@code 429}/{@code 503}/{@code 504} wait for {@code Retry-After} (fractional seconds too); other {@code 5xx}
+ * and timeouts back off exponentially with jitter; no retry starts after the message's deadline; one retry with a new
+ * token after a {@code 401}. Any other answer is final.
+ */
+final class GraphRequests {
+
+    private static final Logger LOG = Logger.getLogger(GraphRequests.class.getName());
+    private static final long BACKOFF_MILLIS = 500;
+
+    private final MailSettings settings;
+    private final TokenSource tokens;
+    private final HttpClient http;
+    private final MailboxLimits limits;
+    private final Clock clock;
+    private final GraphErrors errors = new GraphErrors();
+
+    GraphRequests(MailSettings settings, TokenSource tokens, HttpClient http, MailboxLimits limits, Clock clock) {
+        this.settings = settings;
+        this.tokens = tokens;
+        this.http = http;
+        this.limits = limits;
+        this.clock = clock;
+    }
+
+    /**
+     * Sends until Graph answers {@code expected} (returned), refuses for good, or the deadline passes (both thrown).
+     */
+    HttpResponse<String> call(String method, URI uri, String contentType, byte[] body, int expected, String messageId,
+                              Instant deadline) throws MailSendException {
+        boolean retriedAuthentication = false;
+        for (int attempt = 1; ; attempt++) {
+            AccessToken token = tokens.token();
+            String clientRequestId = UUID.randomUUID().toString();
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                    .timeout(settings.network().readTimeout())
+                    .header("Authorization", "Bearer " + token.value())
+                    .header("client-request-id", clientRequestId)
+                    .header("return-client-request-id", "true")
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofByteArray(body));
+            if (contentType != null) {
+                request.header("Content-Type", contentType);
+            }
+            HttpResponse<String> response;
+            try {
+                response = withSlot(() -> http.send(request.build(), HttpResponse.BodyHandlers.ofString()));
+            } catch (IOException e) {
+                // No answer (timeout, reset, refused): Graph did not say it took the request; try again in time.
+                Duration wait = backoff(attempt);
+                if (!fitsBefore(deadline, wait)) {
+                    throw new MailSendException("Cannot reach Microsoft Graph at " + settings.graphUrl() + " for "
+                            + messageId + ": " + e + " (" + attempt + " attempts within sendTimeoutSeconds="
+                            + settings.graph().sendTimeout().toSeconds() + "); check graphUrl, httpProxy and the network "
+                            + "path. Graph never confirmed the message.", "GraphUnreachable", e);
+                }
+                log(messageId, "no answer (" + e + ")", wait);
+                sleep(wait);
+                continue;
+            }
+            int status = response.statusCode();
+            String requestId = response.headers().firstValue("request-id").orElse(clientRequestId);
+            if (status == expected) {
+                return response;
+            }
+            if (status == 401 && !retriedAuthentication) {
+                // The token may have been revoked or issued before a permission change: one retry with a new one.
+                tokens.invalidate(token);
+                retriedAuthentication = true;
+                continue;
+            }
+            if (status == 429 || status >= 500) {
+                Duration wait = status == 429 || status == 503 || status == 504
+                        ? retryAfter(response).orElse(backoff(attempt)) : backoff(attempt);
+                if (fitsBefore(deadline, wait)) {
+                    log(messageId, "HTTP " + status, wait);
+                    sleep(wait);
+                    continue;
+                }
+                throw errors.toException(status, response.body(), settings.fromAddress().getAddress(), requestId,
+                        messageId, " Graph kept refusing for sendTimeoutSeconds=" + settings.graph().sendTimeout()
+                                .toSeconds() + " (" + attempt + " attempts).");
+            }
+            throw errors.toException(status, response.body(), settings.fromAddress().getAddress(), requestId,
+                    messageId, "");
+        }
+    }
+
+    /** Something that holds one of the mailbox's request slots while it runs. */
+    interface Slotted<T> {
+        T run() throws IOException, MailSendException, InterruptedException;
+    }
+
+    /** Runs {@code work} holding one of the mailbox's concurrent-request slots. */
+    <T> T withSlot(Slotted<T> work) throws IOException, MailSendException {
+        limits.acquire();
+        try {
+            return work.run();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MailSendException("Interrupted while talking to Microsoft Graph", e);
+        } finally {
+            limits.release();
+        }
+    }
+
+    boolean fitsBefore(Instant deadline, Duration wait) {
+        return Instant.now(clock).plus(wait).isBefore(deadline);
+    }
+
+    Instant deadline() {
+        return Instant.now(clock).plus(settings.graph().sendTimeout());
+    }
+
+    static void log(String messageId, String what, Duration wait) {
+        LOG.log(Level.INFO, "M365MAIL-3002 Graph: {0} for {1}; retrying in {2} ms",
+                new Object[]{what, messageId, wait.toMillis()});
+    }
+
+    /** Exponential backoff with jitter, so that throttled senders do not retry in step. */
+    static Duration backoff(int attempt) {
+        long base = BACKOFF_MILLIS * (1L << Math.min(attempt - 1, 6));
+        return Duration.ofMillis(base + ThreadLocalRandom.current().nextLong(base));
+    }
+
+    /** Graph's Retry-After, in seconds, possibly with a fraction ("2.128" in Graph's own example). */
+    static Optional<Duration> retryAfter(HttpResponse<?> response) {
+        return response.headers().firstValue("Retry-After").flatMap(v -> {
+            try {
+                double seconds = Double.parseDouble(v.trim());
+                return seconds < 0 ? Optional.empty() : Optional.of(Duration.ofMillis((long) (seconds * 1000)));
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    static void sleep(Duration wait) throws MailSendException {
+        try {
+            Thread.sleep(Math.max(1, wait.toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MailSendException("Interrupted while waiting to retry a Graph request", e);
+        }
+    }
+}

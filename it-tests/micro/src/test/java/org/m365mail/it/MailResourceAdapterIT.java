@@ -71,7 +71,13 @@ class MailResourceAdapterIT {
 
     private HttpResponse<String> send(String factory, String subject, String text, int attachmentSize, long seed)
             throws Exception {
-        String form = "factory=" + enc(factory) + "&to=" + enc(SandboxDefaults.RECIPIENT) + "&subject=" + enc(subject)
+        return send(factory, "", subject, text, attachmentSize, seed);
+    }
+
+    private HttpResponse<String> send(String factory, String from, String subject, String text, int attachmentSize,
+                                      long seed) throws Exception {
+        String form = "factory=" + enc(factory) + "&from=" + enc(from) + "&to=" + enc(SandboxDefaults.RECIPIENT)
+                + "&subject=" + enc(subject)
                 + "&text=" + enc(text) + "&attachmentSize=" + attachmentSize + "&seed=" + seed;
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "send"))
                         .header("Content-Type", "application/x-www-form-urlencoded")
@@ -111,6 +117,30 @@ class MailResourceAdapterIT {
         assertEquals(1, got.attachments().size());
         assertEquals("data.bin", got.attachments().get(0).name());
         assertEquals(sha256(150_000, 11), got.attachments().get(0).sha256());
+    }
+
+    @Test
+    void graphSendsFromTheSharedMailboxOnBehalf() throws Exception {
+        HttpResponse<String> response = send("annotation-graph", SandboxDefaults.SHARED_MAILBOX, "IT Graph shared",
+                "From the support desk", 0, 0);
+        assertEquals(200, response.statusCode(), response.body());
+        DeliveredMessage got = delivered("IT Graph shared");
+        assertEquals(SandboxDefaults.SHARED_MAILBOX, got.from());
+        assertEquals(SandboxDefaults.SENDER, got.sender());
+
+        HttpResponse<String> refused = send("annotation-graph", "ceo@contoso.test", "IT Graph spoofed", "x", 0, 0);
+        assertEquals(500, refused.statusCode());
+        assertTrue(refused.body().contains("allowedFromAddresses"), refused.body());
+    }
+
+    @Test
+    void graphSendsALargeAttachmentThroughAnUploadSession() throws Exception {
+        HttpResponse<String> response = send("annotation-graph", "IT Graph large", "A large file", 12_000_000, 21);
+        assertEquals(200, response.statusCode(), response.body());
+        DeliveredMessage got = delivered("IT Graph large");
+        assertEquals("GRAPH_DRAFT", got.route());
+        assertEquals(sha256(12_000_000, 21), got.attachments().get(0).sha256());
+        assertEquals(0, sandbox.graphDrafts());
     }
 
     @Test

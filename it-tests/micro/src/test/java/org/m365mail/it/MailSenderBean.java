@@ -37,7 +37,8 @@ import javax.naming.InitialContext;
                 "authorityUrl=" + SandboxEndpoints.AUTHORITY_URL,
                 "graphUrl=" + SandboxEndpoints.GRAPH_URL,
                 "trustStorePath=" + SandboxEndpoints.TRUST_STORE,
-                "trustStorePassword=changeit"})
+                "trustStorePassword=changeit",
+                "allowedFromAddresses=support@contoso.test"})
 public class MailSenderBean {
 
     @Resource(lookup = "java:app/mail/AnnotationGraph")
@@ -57,9 +58,12 @@ public class MailSenderBean {
      *
      * @param factory annotation-graph, resources-xml-smtp, asadmin-graph, asadmin-smtp, or a JNDI name
      */
-    public SentMessage send(String factory, String to, String subject, String text, int attachmentSize, long seed)
-            throws Exception {
+    public SentMessage send(String factory, String from, String to, String subject, String text, int attachmentSize,
+                            long seed) throws Exception {
         MimeMessage message = new MimeMessage((Session) null);
+        if (from != null && !from.isBlank()) {
+            message.setFrom(from);
+        }
         message.setRecipients(Message.RecipientType.TO, to);
         message.setSubject(subject, "UTF-8");
         if (attachmentSize > 0) {

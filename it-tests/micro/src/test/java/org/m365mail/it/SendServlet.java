@@ -22,7 +22,8 @@ public class SendServlet extends HttpServlet {
     protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
         response.setContentType("text/plain; charset=UTF-8");
         try {
-            SentMessage sent = sender.send(request.getParameter("factory"), request.getParameter("to"),
+            SentMessage sent = sender.send(request.getParameter("factory"), request.getParameter("from"),
+                    request.getParameter("to"),
                     request.getParameter("subject"), request.getParameter("text"),
                     Integer.parseInt(request.getParameter("attachmentSize")),
                     Long.parseLong(request.getParameter("seed")));

@@ -14,6 +14,8 @@ public final class GraphFaults {
         UNAVAILABLE,
         /** {@code 500 InternalServerError} without Retry-After. */
         SERVER_ERROR,
+        /** No answer for two seconds, then {@code 504}, the message not taken: a client's read timeout fires first. */
+        HANG,
         /** The next attachment chunk is stored only in part and answered {@code 500}: the client must resume. */
         UPLOAD_CHUNK_FAILS
     }

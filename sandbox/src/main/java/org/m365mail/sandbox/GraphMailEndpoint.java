@@ -250,6 +250,14 @@ final class GraphMailEndpoint implements HttpHandler {
                     exchange.getResponseHeaders().set("Retry-After", "0.2");
                     error(503, "ServiceUnavailable", "Service Unavailable");
                 }
+                case HANG -> {
+                    try {
+                        Thread.sleep(2000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    error(504, "GatewayTimeout", "The request timed out.");
+                }
                 default -> error(500, "InternalServerError", "An internal server error occurred.");
             }
         }
@@ -377,6 +385,15 @@ final class GraphMailEndpoint implements HttpHandler {
         /** Checks recipients and the sender's rights; answers the error when the message cannot go. */
         private boolean deliverable(SandboxDirectory.Tenant tenant, SandboxDirectory.Mailbox mailbox,
                                     DeliveredMessage message) throws IOException {
+            long size = message.attachments().stream().mapToLong(DeliveredMessage.Attachment::size).sum()
+                    + (message.textBody() == null ? 0 : message.textBody().length())
+                    + (message.htmlBody() == null ? 0 : message.htmlBody().length());
+            if (size > mailbox.maxSendSize()) {
+                // The mailbox's MaxSendSize (35 MB by default in Exchange Online).
+                error(400, "ErrorMessageSizeExceeded", "The message exceeds the maximum supported size., Cannot save "
+                        + "changes made to an item to store.");
+                return false;
+            }
             if (message.allRecipients().isEmpty()) {
                 error(400, "ErrorInvalidRecipients", "At least one recipient is not valid., A message can't be sent "
                         + "because it contains no recipients.");
@@ -443,7 +460,8 @@ final class GraphMailEndpoint implements HttpHandler {
         private DeliveredMessage fromMime(SandboxDirectory.Mailbox mailbox, byte[] body) throws IOException {
             byte[] mime;
             try {
-                mime = Base64.getMimeDecoder().decode(new String(body, StandardCharsets.US_ASCII).trim());
+                // Line breaks are allowed in the base64; anything else that is not base64 is refused.
+                mime = Base64.getDecoder().decode(new String(body, StandardCharsets.US_ASCII).replaceAll("[\\r\\n]", ""));
                 if (mime.length == 0) {
                     throw new IllegalArgumentException("empty");
                 }

@@ -61,6 +61,10 @@ final class GraphErrors {
         if ("ErrorInvalidRecipients".equals(code)) {
             return ". Check the message's To, Cc and Bcc addresses.";
         }
+        if ("ErrorMessageSizeExceeded".equals(code)) {
+            return ". The message is larger than " + mailbox + " may send: raise its limit (Set-Mailbox " + mailbox
+                    + " -MaxSendSize 150MB; Exchange Online's default is 35 MB) or send less.";
+        }
         if (status == 413) {
             return ". The message is larger than Graph accepts in one request.";
         }

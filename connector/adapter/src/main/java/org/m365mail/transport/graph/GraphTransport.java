@@ -179,7 +179,8 @@ public final class GraphTransport implements MailTransport {
     private static byte[] mimeBody(Message message) throws IOException, MessagingException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
         // The Bcc header stays in: MIME sendMail takes every recipient from the headers and removes Bcc itself.
-        try (OutputStream base64 = Base64.getMimeEncoder().wrap(out)) {
+        // One unbroken base64 string, as in Graph's own example of a MIME sendMail.
+        try (OutputStream base64 = Base64.getEncoder().wrap(out)) {
             message.writeTo(base64);
         }
         return out.toByteArray();

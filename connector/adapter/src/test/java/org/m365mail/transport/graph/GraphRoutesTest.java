@@ -226,6 +226,63 @@ class GraphRoutesTest {
     }
 
     @Test
+    void aRequestThatTimesOutIsTriedAgain() throws Exception {
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "GRAPH");
+        mcf.setReadTimeoutMillis(500);
+        sandbox.graphFaults().add(GraphFaults.Fault.HANG);
+        MimeMessage m = message("after a timeout");
+        m.setText("x");
+        send(mcf, m);
+        only("after a timeout");
+    }
+
+    @Test
+    void aSharedMailboxCanBeTheSendingMailbox() throws Exception {
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "GRAPH");
+        mcf.setFromAddress(SandboxDefaults.SHARED_MAILBOX);
+        mcf.setFromName("Contoso Support");
+        MimeMessage m = message("as the shared mailbox");
+        m.setText("x");
+        send(mcf, m);
+        DeliveredMessage got = only("as the shared mailbox");
+        assertEquals(SandboxDefaults.SHARED_MAILBOX, got.mailbox());
+        assertEquals(SandboxDefaults.SHARED_MAILBOX, got.from());
+        assertEquals("Contoso Support", got.fromName());
+        assertNull(got.sender());
+    }
+
+    @Test
+    void aMessageOverTheMailboxSendLimitIsExplained() throws Exception {
+        sandbox.directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow()
+                .addMailbox("small@contoso.test", "Small").maxSendSize(100_000);
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "GRAPH");
+        mcf.setFromAddress("small@contoso.test");
+        MimeBodyPart text = new MimeBodyPart();
+        text.setText("x");
+        MimeMessage m = message("over the send limit");
+        m.setContent(new MimeMultipart(text, attachment(random(200_000, 11), "a.bin")));
+        MailSendException e = assertThrows(MailSendException.class, () -> send(mcf, m));
+        assertEquals("ErrorMessageSizeExceeded", e.getErrorCode());
+        assertTrue(e.getMessage().contains("MaxSendSize"), e.getMessage());
+    }
+
+    @Test
+    void entraAndGraphAreReachedThroughTheConfiguredProxy() throws Exception {
+        try (org.m365mail.testing.ConnectProxy proxy = new org.m365mail.testing.ConnectProxy()) {
+            MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "GRAPH");
+            mcf.setHttpProxy("127.0.0.1:" + proxy.port());
+            MimeMessage m = message("through the proxy");
+            m.setText("x");
+            send(mcf, m);
+            only("through the proxy");
+            String login = sandbox.authorityUrl().replace("https://", "");
+            String graph = sandbox.graphUrl().replace("https://", "");
+            assertTrue(proxy.tunnels().contains(login), "token request tunnelled: " + proxy.tunnels());
+            assertTrue(proxy.tunnels().contains(graph), "Graph request tunnelled: " + proxy.tunnels());
+        }
+    }
+
+    @Test
     void retriesStopAtSendTimeoutWithAClearError() throws Exception {
         MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "GRAPH");
         mcf.setSendTimeoutSeconds(1);

@@ -147,7 +147,7 @@ class GraphMailEndpointTest {
     @Test
     void aFifthConcurrentRequestForAMailboxIsThrottled() throws Exception {
         try (M365Sandbox slow = M365Sandbox.builder().workDir(Path.of("target/sandbox-graph-endpoint-slow"))
-                .graphLatency(Duration.ofMillis(400)).start()) {
+                .graphLatency(Duration.ofMillis(2000)).start()) {
             HttpClient client = HttpClient.newBuilder().sslContext(slow.clientSslContext()).build();
             String form = "grant_type=client_credentials&client_id=" + SandboxDefaults.CLIENT_ID + "&client_secret="
                     + URLEncoder.encode(SandboxDefaults.CLIENT_SECRET, StandardCharsets.UTF_8) + "&scope="

@@ -28,7 +28,8 @@ final class GraphErrors {
             message = body == null || body.isBlank() ? "(empty body)" : body.length() > 300 ? body.substring(0, 300) : body;
         }
         String text = "Microsoft Graph refused message " + messageId + " from " + mailbox + " (HTTP " + status
-                + (code == null ? "" : ", " + code) + ", request-id " + requestId + "): " + message
+                + (code == null ? "" : ", " + code) + ", request-id " + requestId + "): "
+                + message.replaceAll("[.\\s]+$", "")
                 + hint(status, code, mailbox, message) + more;
         return new MailSendException(text, code == null ? String.valueOf(status) : code, null);
     }

@@ -324,7 +324,8 @@ class GraphRoutesTest {
             }
             assertEquals(36, slow.outbox().messages().size());
             assertEquals(0, slow.graphThrottledResponses(), "never over Graph's concurrency limit");
-            assertEquals(4, slow.mostGraphRequestsAtOnce());
+            assertTrue(slow.mostGraphRequestsAtOnce() <= 4, "at most four at once");
+            assertTrue(slow.mostGraphRequestsAtOnce() >= 2, "but not one at a time");
         }
     }
 

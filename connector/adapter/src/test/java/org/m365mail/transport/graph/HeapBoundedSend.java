@@ -40,6 +40,9 @@ public final class HeapBoundedSend {
         String transport = args.length > 2 ? args[2] : "GRAPH";
         try (M365Sandbox sandbox = M365Sandbox.builder().workDir(Path.of(args.length > 3 ? args[3] : "target/heap"))
                 .start()) {
+            // As an administrator would for large attachments: Set-Mailbox -MaxSendSize 150MB.
+            sandbox.directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow().mailbox(SandboxDefaults.SENDER)
+                    .orElseThrow().maxSendSize(150 * 1024 * 1024);
             MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, transport);
             mcf.setMaxMessageBytes(200L * 1024 * 1024);
             MimeMessage message = new MimeMessage(Session.getInstance(new Properties()));

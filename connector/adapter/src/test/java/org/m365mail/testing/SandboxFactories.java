@@ -35,6 +35,29 @@ public final class SandboxFactories {
         return mcf;
     }
 
+    /** Sends {@code count} text messages ("{prefix} n") from {@code threads} threads at once; fails if any fails. */
+    public static void sendInParallel(org.m365mail.api.MailConnectionFactory factory, int threads, int count,
+                                      String prefix) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            java.util.List<java.util.concurrent.Future<?>> sends = new java.util.ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                String subject = prefix + " " + i;
+                sends.add(pool.submit(() -> {
+                    try (org.m365mail.api.MailConnection c = factory.getConnection()) {
+                        c.send(textMessage(subject, subject));
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : sends) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     public static MimeMessage textMessage(String subject, String text) throws MessagingException {
         MimeMessage message = new MimeMessage(Session.getInstance(new Properties()));
         message.setRecipients(Message.RecipientType.TO, SandboxDefaults.RECIPIENT);

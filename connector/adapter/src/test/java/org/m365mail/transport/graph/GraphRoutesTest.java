@@ -304,24 +304,7 @@ class GraphRoutesTest {
                 .graphLatency(Duration.ofMillis(80)).start()) {
             MailConnectionFactory factory = (MailConnectionFactory) SandboxFactories.factory(slow, "GRAPH")
                     .createConnectionFactory();
-            ExecutorService pool = Executors.newFixedThreadPool(12);
-            try {
-                List<Future<?>> sends = new ArrayList<>();
-                for (int i = 0; i < 36; i++) {
-                    String subject = "parallel " + i;
-                    sends.add(pool.submit(() -> {
-                        try (MailConnection c = factory.getConnection()) {
-                            c.send(SandboxFactories.textMessage(subject, subject));
-                        }
-                        return null;
-                    }));
-                }
-                for (Future<?> f : sends) {
-                    f.get();
-                }
-            } finally {
-                pool.shutdownNow();
-            }
+            SandboxFactories.sendInParallel(factory, 12, 36, "parallel");
             assertEquals(36, slow.outbox().messages().size());
             assertEquals(0, slow.graphThrottledResponses(), "never over Graph's concurrency limit");
             assertTrue(slow.mostGraphRequestsAtOnce() <= 4, "at most four at once");

@@ -327,24 +327,7 @@ class SmtpModesTest {
     @Test
     void noMoreThanThreeMessagesAreSubmittedAtOnceFromOneMailbox() throws Exception {
         MailConnectionFactory factory = factory(SandboxFactories.factory(sandbox, "SMTP"));
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        try {
-            List<Future<?>> sends = new ArrayList<>();
-            for (int i = 0; i < 40; i++) {
-                String subject = "parallel " + i;
-                sends.add(pool.submit(() -> {
-                    try (MailConnection c = factory.getConnection()) {
-                        c.send(SandboxFactories.textMessage(subject, subject));
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : sends) {
-                f.get();
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        SandboxFactories.sendInParallel(factory, 8, 40, "parallel");
         assertEquals(40, sandbox.outbox().messages().size());
         assertTrue(sandbox.mostSmtpSubmissionsAtOnce() <= 3,
                 "Exchange allows three at once; saw " + sandbox.mostSmtpSubmissionsAtOnce());

@@ -5,29 +5,54 @@ import org.m365mail.api.MailSendException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Keeps one token and shares it with every caller until it nears its expiry; at most one request for a new token is
- * under way at a time, however many threads ask at once.
+ * Keeps one token and shares it with every caller, so that however many threads send, there is one token request
+ * per lifetime.
+ *
+ * <ul>
+ *   <li><b>Single flight:</b> at most one request for a new token is under way at a time; callers that need one wait
+ *       for it instead of asking Entra themselves.
+ *   <li><b>Early, background refresh:</b> once a token has less than a quarter of its life left (at most 15 minutes),
+ *       callers still get it at once while one background request fetches the next, so no send waits on Entra.
+ *   <li><b>Failure tolerance:</b> a failed background refresh keeps the still-valid token in use and is tried again
+ *       with growing pauses; only when the token is about to expire (a tenth of its life, at most 5 minutes, left) do
+ *       callers wait for a new one, and see the error if there is none.
+ * </ul>
  *
  * <p>msal4j has a token cache, but it does not coalesce concurrent misses (32 threads made 22 requests in our
- * measurement), it misses every time when the authority URL carries a port, and it will not cache a token with less
- * than five minutes left. This class is therefore the one cache the connector relies on; it asks msal4j with
- * {@code skipCache} only when its own token is due.
+ * measurement), it misses every time when the authority URL carries a port, it refreshes nothing ahead of expiry
+ * ({@code refresh_in} was not acted on), and it will not cache a token with less than five minutes left. So this class
+ * is the one cache the connector relies on; it asks msal4j with {@code skipCache} only when a token is due.
  */
 public final class CachedTokenSource implements TokenSource {
 
     private static final Logger LOG = Logger.getLogger(CachedTokenSource.class.getName());
-    /** Renew when this much of the lifetime is left, at most (Entra's tokens live about an hour). */
-    private static final Duration MAX_MARGIN = Duration.ofMinutes(5);
+    private static final Duration MAX_USABLE_MARGIN = Duration.ofMinutes(5);
+    private static final Duration MAX_REFRESH_AHEAD = Duration.ofMinutes(15);
+    private static final Duration FIRST_RETRY = Duration.ofSeconds(5);
+    private static final ExecutorService REFRESHER = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "m365-mail-token-refresh");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final TokenRequest request;
     private final Clock clock;
     private final String description;
+    private final Executor refresher;
     private final ReentrantLock lock = new ReentrantLock();
+    private final AtomicBoolean refreshing = new AtomicBoolean();
     private volatile AccessToken current;
+    private volatile Instant nextRefreshAttempt = Instant.MIN;
+    private volatile int failedRefreshes;
 
     /**
      * @param request     how to get a new token
@@ -35,31 +60,72 @@ public final class CachedTokenSource implements TokenSource {
      * @param description what the tokens are for, for log lines (no secrets)
      */
     public CachedTokenSource(TokenRequest request, Clock clock, String description) {
+        this(request, clock, description, REFRESHER);
+    }
+
+    /**
+     * @param refresher where background refreshes run
+     */
+    public CachedTokenSource(TokenRequest request, Clock clock, String description, Executor refresher) {
         this.request = request;
         this.clock = clock;
         this.description = description;
+        this.refresher = refresher;
     }
 
     @Override
     public AccessToken token() throws MailSendException {
         AccessToken token = current;
-        if (token != null && isFresh(token)) {
+        Instant now = Instant.now(clock);
+        if (token != null && usable(token, now)) {
+            if (dueForRefresh(token, now)) {
+                refreshInBackground(token);
+            }
             return token;
         }
         lock.lock();
         try {
             token = current;
-            if (token != null && isFresh(token)) {
+            if (token != null && usable(token, Instant.now(clock))) {
                 return token;
             }
-            AccessToken fresh = request.request();
-            current = fresh;
-            LOG.fine(() -> "M365MAIL-2001 New access token for " + description + ", valid until "
-                    + fresh.expiresAt());
-            return fresh;
+            return fetch();
         } finally {
             lock.unlock();
         }
+    }
+
+    private AccessToken fetch() throws MailSendException {
+        AccessToken fresh = request.request();
+        current = fresh;
+        failedRefreshes = 0;
+        nextRefreshAttempt = Instant.MIN;
+        LOG.fine(() -> "M365MAIL-2001 New access token for " + description + ", valid until " + fresh.expiresAt());
+        return fresh;
+    }
+
+    private void refreshInBackground(AccessToken stale) {
+        if (Instant.now(clock).isBefore(nextRefreshAttempt) || !refreshing.compareAndSet(false, true)) {
+            return;
+        }
+        refresher.execute(() -> {
+            lock.lock();
+            try {
+                if (current == stale) {
+                    fetch();
+                }
+            } catch (MailSendException | RuntimeException e) {
+                int failures = ++failedRefreshes;
+                Duration pause = FIRST_RETRY.multipliedBy(1L << Math.min(failures - 1, 6));
+                nextRefreshAttempt = Instant.now(clock).plus(pause);
+                LOG.log(failures == 1 ? Level.WARNING : Level.FINE, "M365MAIL-2003 Refreshing the access token for "
+                        + description + " failed; the current token stays in use until " + stale.expiresAt()
+                        + " and the refresh is tried again in " + pause.toSeconds() + " s: " + e.getMessage());
+            } finally {
+                lock.unlock();
+                refreshing.set(false);
+            }
+        });
     }
 
     @Override
@@ -75,9 +141,18 @@ public final class CachedTokenSource implements TokenSource {
         }
     }
 
-    private boolean isFresh(AccessToken token) {
-        Duration lifetime = Duration.between(token.acquiredAt(), token.expiresAt());
-        Duration margin = lifetime.dividedBy(10).compareTo(MAX_MARGIN) < 0 ? lifetime.dividedBy(10) : MAX_MARGIN;
-        return token.isFreshAt(Instant.now(clock), margin);
+    /** Enough life left to be sent: more than a tenth of its lifetime, at most five minutes. */
+    private static boolean usable(AccessToken token, Instant now) {
+        return token.isFreshAt(now, share(token, 10, MAX_USABLE_MARGIN));
+    }
+
+    /** Less than a quarter of its lifetime (at most 15 minutes) left: time to fetch the next one. */
+    private static boolean dueForRefresh(AccessToken token, Instant now) {
+        return !token.isFreshAt(now, share(token, 4, MAX_REFRESH_AHEAD));
+    }
+
+    private static Duration share(AccessToken token, int divisor, Duration cap) {
+        Duration part = Duration.between(token.acquiredAt(), token.expiresAt()).dividedBy(divisor);
+        return part.compareTo(cap) < 0 ? part : cap;
     }
 }

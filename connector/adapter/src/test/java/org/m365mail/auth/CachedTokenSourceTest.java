@@ -20,6 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CachedTokenSourceTest {
 
@@ -31,26 +33,108 @@ class CachedTokenSourceTest {
         return new AccessToken("token-" + n, clock.instant(), clock.instant().plus(lifetime));
     }
 
+    /** Runs background refreshes when the test says so. */
+    private final List<Runnable> background = new ArrayList<>();
+
+    private CachedTokenSource source(TokenRequest request) {
+        return new CachedTokenSource(request, clock, "test", background::add);
+    }
+
+    private void runBackground() {
+        List<Runnable> due = new ArrayList<>(background);
+        background.clear();
+        due.forEach(Runnable::run);
+    }
+
     @Test
-    void oneTokenServesManyCallsUntilItNearsExpiry() throws Exception {
-        CachedTokenSource source = new CachedTokenSource(() -> issue(Duration.ofMinutes(60)), clock, "test");
+    void oneTokenServesManyCallsAndTheNextOneIsFetchedAheadInTheBackground() throws Exception {
+        CachedTokenSource source = source(() -> issue(Duration.ofMinutes(60)));
         AccessToken first = source.token();
         for (int i = 0; i < 100; i++) {
             assertSame(first, source.token());
         }
-        clock.advance(Duration.ofMinutes(54));
-        assertSame(first, source.token(), "6 minutes left is still fresh");
+        clock.advance(Duration.ofMinutes(44));
+        assertSame(first, source.token());
+        assertTrue(background.isEmpty(), "16 minutes left: no refresh yet");
         clock.advance(Duration.ofMinutes(2));
+        for (int i = 0; i < 10; i++) {
+            assertSame(first, source.token(), "14 minutes left: the current token is still served at once");
+        }
+        assertEquals(1, background.size(), "one background refresh, however many callers");
+        runBackground();
         AccessToken second = source.token();
-        assertNotEquals(first, second, "4 minutes left is inside the 5-minute margin");
+        assertNotEquals(first, second);
         assertEquals(2, requests.get());
+    }
+
+    @Test
+    void aFailedRefreshKeepsTheValidTokenAndIsRetriedLater() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean entraDown = new java.util.concurrent.atomic.AtomicBoolean();
+        CachedTokenSource source = source(() -> {
+            if (entraDown.get()) {
+                requests.incrementAndGet();
+                throw new org.m365mail.api.MailSendException("Entra is unreachable");
+            }
+            return issue(Duration.ofMinutes(60));
+        });
+        AccessToken first = source.token();
+        entraDown.set(true);
+        clock.advance(Duration.ofMinutes(50));
+        assertSame(first, source.token());
+        runBackground();
+        assertSame(first, source.token(), "still valid, still used");
+        assertTrue(background.isEmpty(), "no new attempt before the pause is over");
+        clock.advance(Duration.ofSeconds(6));
+        source.token();
+        assertEquals(1, background.size(), "tried again after the pause");
+        entraDown.set(false);
+        runBackground();
+        assertNotEquals(first, source.token());
+
+        entraDown.set(true);
+        clock.advance(Duration.ofMinutes(61));
+        assertThrows(org.m365mail.api.MailSendException.class, source::token,
+                "an expired token with no way to renew it fails the send");
+    }
+
+    @Test
+    void sixtyFourThreadsAtTheMomentATokenExpiresMakeOneRequest() throws Exception {
+        CachedTokenSource source = source(() -> {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return issue(Duration.ofMinutes(60));
+        });
+        source.token();
+        clock.advance(Duration.ofMinutes(61));
+        ExecutorService pool = Executors.newFixedThreadPool(64);
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<AccessToken>> results = new ArrayList<>();
+            for (int i = 0; i < 64; i++) {
+                results.add(pool.submit(() -> {
+                    start.await();
+                    return source.token();
+                }));
+            }
+            start.countDown();
+            AccessToken renewed = results.get(0).get();
+            for (Future<AccessToken> f : results) {
+                assertSame(renewed, f.get());
+            }
+            assertEquals(2, requests.get(), "the first token and one renewal");
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
     void concurrentCallersShareOneRequest() throws Exception {
         CountDownLatch inRequest = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        CachedTokenSource source = new CachedTokenSource(() -> {
+        CachedTokenSource source = source(() -> {
             inRequest.countDown();
             try {
                 release.await();
@@ -58,7 +142,7 @@ class CachedTokenSourceTest {
                 Thread.currentThread().interrupt();
             }
             return issue(Duration.ofMinutes(60));
-        }, clock, "test");
+        });
         ExecutorService pool = Executors.newFixedThreadPool(32);
         try {
             List<Future<AccessToken>> results = new ArrayList<>();
@@ -79,7 +163,7 @@ class CachedTokenSourceTest {
 
     @Test
     void anInvalidatedTokenIsReplacedButANewerOneIsKept() throws Exception {
-        CachedTokenSource source = new CachedTokenSource(() -> issue(Duration.ofMinutes(60)), clock, "test");
+        CachedTokenSource source = source(() -> issue(Duration.ofMinutes(60)));
         AccessToken first = source.token();
         source.invalidate(first);
         AccessToken second = source.token();

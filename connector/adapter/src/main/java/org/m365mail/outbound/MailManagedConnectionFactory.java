@@ -36,6 +36,10 @@ import java.util.logging.Logger;
         connectionFactoryImpl = MailConnectionFactoryImpl.class,
         connection = MailConnection.class,
         connectionImpl = MailConnectionHandle.class)
+/*
+ * The secret properties are transient: a serialized factory (the JCA contract makes it Serializable) never carries
+ * them; the server sets them again from its configuration.
+ */
 public class MailManagedConnectionFactory implements ManagedConnectionFactory, ResourceAdapterAssociation,
         TransactionSupport, AutoCloseable {
 
@@ -57,7 +61,7 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
     @ConfigProperty(type = String.class, confidential = true,
             description = "Client secret Value (not its ID) of the app registration; a password alias "
                     + "${ALIAS=name} is recommended")
-    private String clientSecret;
+    private transient String clientSecret;
 
     @ConfigProperty(type = String.class, defaultValue = "GLOBAL",
             description = "Microsoft 365 cloud: GLOBAL, US_GOV (GCC High), US_GOV_DOD or CHINA (21Vianet); sets the "
@@ -95,7 +99,7 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
     private String trustStorePath;
 
     @ConfigProperty(type = String.class, confidential = true, description = "Password of trustStorePath")
-    private String trustStorePassword;
+    private transient String trustStorePassword;
 
     @ConfigProperty(type = String.class, defaultValue = "CLIENT_CREDENTIALS",
             description = "CLIENT_CREDENTIALS (app-only token), DELEGATED (a user's consented token, SMTP) or PASSWORD "
@@ -110,7 +114,7 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
     @ConfigProperty(type = String.class, confidential = true,
             description = "Password of username, for authentication PASSWORD; a password alias ${ALIAS=name} is "
                     + "recommended")
-    private String password;
+    private transient String password;
 
     @ConfigProperty(type = String.class,
             description = "SMTP protection: STARTTLS (default, port 587), IMPLICIT (port 465), or "
@@ -154,7 +158,7 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
 
     @ConfigProperty(type = String.class, confidential = true,
             description = "HTTP proxy for Entra and Graph: host:port, or user:password@host:port")
-    private String httpProxy;
+    private transient String httpProxy;
 
     @ConfigProperty(type = Integer.class, defaultValue = "10000",
             description = "Connection timeout in milliseconds")

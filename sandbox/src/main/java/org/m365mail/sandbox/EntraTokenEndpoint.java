@@ -24,7 +24,13 @@ import java.util.logging.Logger;
  * ("First case: Access token request with a shared secret", "Successful response", "Error response").
  * Error codes and texts: https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes
  * (AADSTS90002, AADSTS700016, AADSTS7000215, AADSTS7000218, AADSTS900144, AADSTS1002012, AADSTS500011,
- * AADSTS70003).
+ * AADSTS70003, AADSTS700027, AADSTS700024).
+ *
+ * <p>A certificate credential is a signed client assertion
+ * (https://learn.microsoft.com/en-us/entra/identity-platform/certificate-credentials): a JWT signed with RS256 or PS256
+ * whose header names the certificate by {@code x5t#S256} or {@code x5t}, with {@code aud} the token endpoint,
+ * {@code iss} and {@code sub} the client id, and a current {@code exp}; the certificate must have been uploaded to the
+ * app registration.
  */
 final class EntraTokenEndpoint implements HttpHandler {
 
@@ -100,6 +106,15 @@ final class EntraTokenEndpoint implements HttpHandler {
                     + "application has not been installed by the administrator of the tenant or consented to by any "
                     + "user in the tenant. You may have sent your authentication request to the wrong tenant.");
         }
+        String assertion = form.get("client_assertion");
+        if (assertion != null && !assertion.isEmpty()) {
+            Outcome refused = checkAssertion(app.get(), assertion, tenantSegment,
+                    form.get("client_assertion_type"));
+            if (refused != null) {
+                return refused;
+            }
+            return issue(form, tenant.get(), app.get(), clientId);
+        }
         String secret = form.get("client_secret");
         if (secret == null || secret.isEmpty()) {
             return error(401, "invalid_client", 7000218, "The request body must contain the following parameter: "
@@ -110,6 +125,13 @@ final class EntraTokenEndpoint implements HttpHandler {
                     + "sent in the request is the client secret value, not the client secret ID, for a secret added "
                     + "to app '" + clientId + "'.");
         }
+        return issue(form, tenant.get(), app.get(), clientId);
+    }
+
+    private Outcome issue(Map<String, String> form, SandboxDirectory.Tenant tenantEntry, SandboxDirectory.App appEntry,
+                          String clientId) {
+        Optional<SandboxDirectory.Tenant> tenant = Optional.of(tenantEntry);
+        Optional<SandboxDirectory.App> app = Optional.of(appEntry);
         String scope = form.get("scope");
         if (scope == null || scope.isBlank()) {
             return missing("scope");
@@ -139,6 +161,76 @@ final class EntraTokenEndpoint implements HttpHandler {
                 .build().toString();
         LOG.fine(() -> "issued a token for " + clientId + " to " + resourceId);
         return new Outcome(200, null, body);
+    }
+
+    /** Checks a certificate credential's client assertion; returns the error to answer, or null when it is good. */
+    private Outcome checkAssertion(SandboxDirectory.App app, String assertion, String tenantSegment, String type) {
+        if (!"urn:ietf:params:oauth:client-assertion-type:jwt-bearer".equals(type)) {
+            return error(400, "invalid_request", 900144,
+                    "The request body must contain the following parameter: 'client_assertion_type'.");
+        }
+        String[] parts = assertion.split("\\.");
+        if (parts.length != 3) {
+            return error(401, "invalid_client", 700027, "Client assertion failed signature validation.");
+        }
+        try {
+            java.util.Base64.Decoder b64 = java.util.Base64.getUrlDecoder();
+            jakarta.json.JsonObject header = Json.createReader(new java.io.StringReader(
+                    new String(b64.decode(parts[0]), java.nio.charset.StandardCharsets.UTF_8))).readObject();
+            jakarta.json.JsonObject claims = Json.createReader(new java.io.StringReader(
+                    new String(b64.decode(parts[1]), java.nio.charset.StandardCharsets.UTF_8))).readObject();
+            String thumbprint = header.getString("x5t#S256", null);
+            String sha1Thumbprint = header.getString("x5t", null);
+            java.security.cert.X509Certificate certificate = null;
+            for (java.security.cert.X509Certificate c : app.certificates()) {
+                if (matches(c, "SHA-256", thumbprint) || matches(c, "SHA-1", sha1Thumbprint)) {
+                    certificate = c;
+                }
+            }
+            if (certificate == null) {
+                return error(401, "invalid_client", 700027, "Client assertion failed signature validation. "
+                        + "[Reason - The key was not found., Thumbprint of key used by client: '" + sha1Thumbprint
+                        + "'. Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured "
+                        + "keys for app Id '" + app.clientId() + "'.]");
+            }
+            String alg = header.getString("alg", "");
+            java.security.Signature verifier;
+            if (alg.equals("PS256")) {
+                verifier = java.security.Signature.getInstance("RSASSA-PSS");
+                verifier.setParameter(new java.security.spec.PSSParameterSpec("SHA-256", "MGF1",
+                        java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
+            } else {
+                verifier = java.security.Signature.getInstance("SHA256withRSA");
+            }
+            verifier.initVerify(certificate.getPublicKey());
+            verifier.update((parts[0] + "." + parts[1]).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            if (!verifier.verify(b64.decode(parts[2]))) {
+                return error(401, "invalid_client", 700027, "Client assertion failed signature validation.");
+            }
+            long now = issuer.now().getEpochSecond();
+            if (claims.getJsonNumber("exp").longValue() <= now) {
+                return error(401, "invalid_client", 700024, "Client assertion is not within its valid time range.");
+            }
+            String audience = claims.getString("aud", "");
+            if (!app.clientId().equalsIgnoreCase(claims.getString("iss", ""))
+                    || !app.clientId().equalsIgnoreCase(claims.getString("sub", ""))
+                    || !audience.endsWith("/" + tenantSegment + "/oauth2/v2.0/token")) {
+                return error(401, "invalid_client", 700027, "Client assertion contains an invalid iss, sub or aud.");
+            }
+            return null;
+        } catch (java.security.GeneralSecurityException | RuntimeException e) {
+            return error(401, "invalid_client", 700027, "Client assertion failed signature validation.");
+        }
+    }
+
+    private static boolean matches(java.security.cert.X509Certificate certificate, String digest, String thumbprint)
+            throws java.security.GeneralSecurityException {
+        if (thumbprint == null) {
+            return false;
+        }
+        byte[] hash = java.security.MessageDigest.getInstance(digest).digest(certificate.getEncoded());
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(hash).equals(thumbprint.replace("=", ""))
+                || java.util.Base64.getEncoder().encodeToString(hash).equals(thumbprint);
     }
 
     private Outcome missing(String parameter) {

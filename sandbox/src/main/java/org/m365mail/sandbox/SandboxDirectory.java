@@ -162,6 +162,7 @@ public final class SandboxDirectory {
         private final String clientId;
         private final String servicePrincipalId;
         private final Set<String> secrets = ConcurrentHashMap.newKeySet();
+        private final List<java.security.cert.X509Certificate> certificates = new CopyOnWriteArrayList<>();
         private final Map<Resource, Set<String>> roles = new ConcurrentHashMap<>();
 
         App(String clientId, String servicePrincipalId) {
@@ -189,6 +190,16 @@ public final class SandboxDirectory {
 
         boolean hasSecret(String candidate) {
             return candidate != null && secrets.contains(candidate);
+        }
+
+        /** Uploads a certificate's public part to the app registration (Certificates &amp; secrets). */
+        public App addCertificate(java.security.cert.X509Certificate certificate) {
+            certificates.add(certificate);
+            return this;
+        }
+
+        List<java.security.cert.X509Certificate> certificates() {
+            return List.copyOf(certificates);
         }
 
         /** Grants an application permission with admin consent, e.g. {@code grant(GRAPH, "Mail.Send")}. */

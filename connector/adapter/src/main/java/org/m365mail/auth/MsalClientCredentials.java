@@ -58,7 +58,11 @@ public final class MsalClientCredentials implements TokenRequest {
         this.clock = clock;
         try {
             this.application = ConfidentialClientApplication
-                    .builder(settings.clientId(), ClientCredentialFactory.createFromSecret(settings.clientSecret().reveal()))
+                    .builder(settings.clientId(), settings.certificate() != null
+                            // A signed client assertion (RS256, x5t#S256) instead of a shared secret.
+                            ? ClientCredentialFactory.createFromCertificateChain(settings.certificate().key(),
+                                    settings.certificate().chain())
+                            : ClientCredentialFactory.createFromSecret(settings.clientSecret().reveal()))
                     .authority(settings.tenantAuthority())
                     // Without this msal4j asks login.microsoftonline.com for instance metadata even when the
                     // authority is another host (sovereign cloud, proxy, the stand-in).
@@ -126,7 +130,10 @@ public final class MsalClientCredentials implements TokenRequest {
                     + "and belong to this app registration.";
             case "AADSTS7000222" -> "The client secret has expired: create a new one under Certificates & secrets "
                     + "and update clientSecret.";
-            case "AADSTS7000218" -> "Set clientSecret.";
+            case "AADSTS7000218" -> "Set clientSecret or certificatePath.";
+            case "AADSTS700027" -> "Upload the certificate in certificatePath to the app registration (Certificates & "
+                    + "secrets), or check that certificatePath holds the certificate you uploaded.";
+            case "AADSTS700024" -> "Check this server's clock: the signed client assertion is outside its valid time.";
             case "AADSTS700016" -> "Check clientId and tenantId: the app registration must exist in that tenant.";
             case "AADSTS90002" -> "Check tenantId, and authorityUrl if the tenant is in a national cloud.";
             case "AADSTS500011" -> "Check graphUrl: the resource does not exist in this tenant or cloud.";

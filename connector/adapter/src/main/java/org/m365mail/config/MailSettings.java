@@ -44,12 +44,14 @@ import java.util.regex.Pattern;
  * @param cloud              the Microsoft 365 cloud
  * @param graph              how Graph sends
  * @param network            proxy and timeouts
+ * @param certificate        the certificate the app authenticates with instead of a secret, or {@code null}
  */
 public record MailSettings(TransportKind transport, String tenantId, String clientId, Secret clientSecret,
                            String authorityUrl, String graphUrl, InternetAddress fromAddress, String fromName,
                            String smtpHost, int smtpPort, Path trustStorePath, Secret trustStorePassword,
                            AuthenticationMode authentication, String username, Secret password,
-                           SmtpTls smtpTls, SmtpLimits smtp, Cloud cloud, GraphOptions graph, Network network) {
+                           SmtpTls smtpTls, SmtpLimits smtp, Cloud cloud, GraphOptions graph, Network network,
+                           ClientCertificate certificate) {
 
     /**
      * How Graph sends.
@@ -109,7 +111,8 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
                          Integer smtpMaxConcurrentSends, Integer messagesPerMinute, Integer maxRecipientsPerMessage,
                          Long maxMessageBytes, String cloud, Boolean saveToSentItems, String allowedFromAddresses,
                          Integer graphMaxConcurrentRequests, Integer sendTimeoutSeconds, String httpProxy,
-                         Integer connectTimeoutMillis, Integer readTimeoutMillis) {
+                         Integer connectTimeoutMillis, Integer readTimeoutMillis, String certificatePath,
+                         String certificatePassword) {
 
         /** The values of the first release's properties, the others unset. */
         public Values(String transport, String tenantId, String clientId, String clientSecret, String authorityUrl,
@@ -117,7 +120,7 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
                       String trustStorePath, String trustStorePassword) {
             this(transport, tenantId, clientId, clientSecret, authorityUrl, graphUrl, fromAddress, fromName, smtpHost,
                     smtpPort, trustStorePath, trustStorePassword, null, null, null, null, null, null, null, null, null,
-                    null, null, null, null, null, null, null);
+                    null, null, null, null, null, null, null, null, null);
         }
 
         @Override
@@ -197,10 +200,32 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
                     + "CLIENT_CREDENTIALS");
         }
 
+        ClientCertificate certificate = null;
+        String certificatePath = trim(v.certificatePath());
+        if (certificatePath != null) {
+            Path file = Path.of(certificatePath);
+            if (!Files.isReadable(file)) {
+                problems.add("certificatePath names no readable file (was '" + certificatePath + "'): give the full "
+                        + "path of a PKCS#12 (.pfx/.p12) or PEM file with the private key and certificate");
+            } else {
+                try {
+                    certificate = ClientCertificate.load(file, Secret.of(v.certificatePassword()));
+                    if (certificate.notAfter().isBefore(java.time.Instant.now())) {
+                        problems.add("the certificate in certificatePath (" + certificate.subject() + ") expired on "
+                                + certificate.notAfter() + ": upload a new one to the app registration and replace "
+                                + "the file");
+                    }
+                } catch (IOException | GeneralSecurityException e) {
+                    problems.add("certificatePath '" + certificatePath + "' cannot be read with the given "
+                            + "certificatePassword (" + e.getMessage() + ")");
+                }
+            }
+        }
+
         Secret clientSecret = Secret.of(v.clientSecret());
-        if (clientSecret == null && authentication != AuthenticationMode.PASSWORD) {
-            problems.add("clientSecret is required: the Value (not the Secret ID) of a client secret from the app "
-                    + "registration's Certificates & secrets page");
+        if (clientSecret == null && certificatePath == null && authentication != AuthenticationMode.PASSWORD) {
+            problems.add("clientSecret or certificatePath is required: the Value (not the Secret ID) of a client secret "
+                    + "from the app registration's Certificates & secrets page, or a certificate uploaded there");
         }
         Secret password = Secret.of(v.password());
         if (authentication == AuthenticationMode.PASSWORD && password == null) {
@@ -313,7 +338,7 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
         }
         return new MailSettings(transport, tenantId, clientId, clientSecret, authorityUrl, graphUrl, fromAddress,
                 trim(v.fromName()), smtpHost, smtpPort, trustStorePath, trustStorePassword, authentication,
-                username, password, smtpTls, smtp, cloud, graph, network);
+                username, password, smtpTls, smtp, cloud, graph, network, certificate);
     }
 
     /** The scope for SMTP AUTH with client credentials: Exchange Online's resource in the configured cloud. */

@@ -63,6 +63,16 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
                     + "${ALIAS=name} is recommended")
     private transient String clientSecret;
 
+    @ConfigProperty(type = String.class,
+            description = "Certificate the app signs in with instead of clientSecret: path of a PKCS#12 (.pfx/.p12) "
+                    + "or PEM file with the private key; upload its public part to the app registration")
+    private String certificatePath;
+
+    @ConfigProperty(type = String.class, confidential = true,
+            description = "Password of certificatePath (PKCS#12, or an encrypted PEM key); a password alias "
+                    + "${ALIAS=name} is recommended")
+    private transient String certificatePassword;
+
     @ConfigProperty(type = String.class, defaultValue = "GLOBAL",
             description = "Microsoft 365 cloud: GLOBAL, US_GOV (GCC High), US_GOV_DOD or CHINA (21Vianet); sets the "
                     + "sign-in, Graph and SMTP hosts")
@@ -173,6 +183,7 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
     private transient volatile MailSettings settings;
     private transient volatile MailTransport mailTransport;
     private transient volatile StandaloneConnectionManager standaloneManager;
+    private transient volatile AutoCloseable certificateWatch;
 
     /**
      * A connection factory for applications, served by the application server's pool.
@@ -242,7 +253,12 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
         if (t == null) {
             synchronized (this) {
                 if (mailTransport == null) {
-                    mailTransport = MailTransports.create(settings());
+                    MailSettings checked = settings();
+                    mailTransport = MailTransports.create(checked);
+                    if (checked.certificate() != null) {
+                        certificateWatch = org.m365mail.auth.CertificateExpiryWatch.watch(checked.certificate(),
+                                checked.clientId(), java.time.Clock.systemUTC());
+                    }
                 }
                 t = mailTransport;
             }
@@ -260,6 +276,14 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
             mailTransport.close();
             mailTransport = null;
         }
+        if (certificateWatch != null) {
+            try {
+                certificateWatch.close();
+            } catch (Exception e) {
+                LOG.fine(() -> "Stopping the certificate watch failed: " + e);
+            }
+            certificateWatch = null;
+        }
     }
 
     private MailSettings.Values values() {
@@ -267,7 +291,8 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
                 fromAddress, fromName, smtpHost, smtpPort, trustStorePath, trustStorePassword, authentication,
                 username, password, smtpTls, smtpMaxConcurrentSends, messagesPerMinute, maxRecipientsPerMessage,
                 maxMessageBytes, cloud, saveToSentItems, allowedFromAddresses, graphMaxConcurrentRequests,
-                sendTimeoutSeconds, httpProxy, connectTimeoutMillis, readTimeoutMillis);
+                sendTimeoutSeconds, httpProxy, connectTimeoutMillis, readTimeoutMillis, certificatePath,
+                certificatePassword);
     }
 
     @Override
@@ -551,6 +576,24 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
 
     public void setReadTimeoutMillis(Integer readTimeoutMillis) {
         this.readTimeoutMillis = readTimeoutMillis;
+        settings = null;
+    }
+
+    public String getCertificatePath() {
+        return certificatePath;
+    }
+
+    public void setCertificatePath(String certificatePath) {
+        this.certificatePath = certificatePath;
+        settings = null;
+    }
+
+    public String getCertificatePassword() {
+        return certificatePassword;
+    }
+
+    public void setCertificatePassword(String certificatePassword) {
+        this.certificatePassword = certificatePassword;
         settings = null;
     }
 

@@ -27,7 +27,8 @@ import java.io.IOException;
                 "transport=GRAPH",
                 "tenantId=5f0c9a3e-2b41-4c8e-9d7a-1e6b3c2d4f50",
                 "clientId=8a1f6e2c-7d3b-4e59-a0c4-92b5d8e1f736",
-                "clientSecret=sandbox~secret.value-not-for-production",
+                // A Payara password alias: the secret itself is in the domain's password store.
+                "clientSecret=${ALIAS=m365-client-secret}",
                 "fromAddress=notifications@contoso.test",
                 "authorityUrl=" + SandboxEndpoints.AUTHORITY_URL,
                 "graphUrl=" + SandboxEndpoints.GRAPH_URL,

@@ -58,7 +58,10 @@ public class TestMailServlet extends HttpServlet {
             }
         } catch (Exception e) {
             LOG.log(Level.WARNING, "M365MAIL-5002 Test mail through " + jndiName + " failed: " + e.getMessage());
-            String error = e.getClass().getSimpleName() + ": " + e.getMessage();
+            String error = e instanceof NamingException
+                    ? "No connection factory is bound at '" + jndiName + "'. Create it (asadmin "
+                    + "create-connector-resource --poolname <pool> " + jndiName + ") or enter the JNDI name of one."
+                    : e.getClass().getSimpleName() + ": " + e.getMessage();
             if (api) {
                 json(response, 500, "{\"sent\":false,\"error\":" + quote(error) + "}");
             } else {

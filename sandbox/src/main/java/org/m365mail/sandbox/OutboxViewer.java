@@ -32,7 +32,8 @@ final class OutboxViewer implements HttpHandler {
                     JsonArrayBuilder to = Json.createArrayBuilder();
                     m.allRecipients().forEach(to::add);
                     array.add(Json.createObjectBuilder()
-                            .add("channel", m.channel()).add("mailbox", m.mailbox())
+                            .add("channel", m.channel()).add("route", String.valueOf(m.route()))
+                            .add("mailbox", m.mailbox())
                             .add("subject", String.valueOf(m.subject())).add("recipients", to)
                             .add("attachments", m.attachments().size())
                             .add("messageId", String.valueOf(m.messageId()))
@@ -48,12 +49,14 @@ final class OutboxViewer implements HttpHandler {
                     + "border-bottom:1px solid #ddd}</style></head><body><h1>Microsoft 365 sandbox: outbox</h1>")
                     .append("<p>").append(messages.size()).append(" message(s) delivered; ")
                     .append(tokens.total()).append(" token request(s). This page refreshes every 5 s.</p>")
-                    .append("<table><tr><th>Received</th><th>Via</th><th>From mailbox</th><th>To</th>"
+                    .append("<table><tr><th>Received</th><th>Route</th><th>From mailbox</th><th>To</th>"
                             + "<th>Subject</th><th>Body</th><th>Attachments</th></tr>");
             for (int i = messages.size() - 1; i >= 0; i--) {
                 DeliveredMessage m = messages.get(i);
                 String body = m.textBody() != null ? m.textBody() : String.valueOf(m.htmlBody());
-                html.append("<tr><td>").append(m.receivedAt()).append("</td><td>").append(m.channel())
+                html.append("<tr><td>").append(java.time.format.DateTimeFormatter.ISO_LOCAL_TIME.format(
+                        m.receivedAt().atOffset(java.time.ZoneOffset.UTC).toLocalTime().withNano(0))).append(" UTC")
+                        .append("</td><td>").append(m.route() == null ? m.channel() : m.route())
                         .append("</td><td>").append(escape(m.mailbox())).append("</td><td>")
                         .append(escape(String.join(", ", m.allRecipients()))).append("</td><td>")
                         .append(escape(m.subject())).append("</td><td>")

@@ -41,6 +41,7 @@ final class EntraTokenEndpoint implements HttpHandler {
     private final SandboxDirectory directory;
     private final TokenIssuer issuer;
     private final TokenRequestLog log;
+    private final RefreshTokens refreshTokens = new RefreshTokens();
     private final long lifetimeSeconds;
     private final String authorityUrl;
 
@@ -91,7 +92,7 @@ final class EntraTokenEndpoint implements HttpHandler {
         if (grantType == null || grantType.isBlank()) {
             return missing("grant_type");
         }
-        if (!"client_credentials".equals(grantType)) {
+        if (!"client_credentials".equals(grantType) && !"refresh_token".equals(grantType)) {
             return error(400, "unsupported_grant_type", 70003,
                     "The app requested an unsupported grant type '" + grantType + "'.");
         }
@@ -130,6 +131,9 @@ final class EntraTokenEndpoint implements HttpHandler {
 
     private Outcome issue(Map<String, String> form, SandboxDirectory.Tenant tenantEntry, SandboxDirectory.App appEntry,
                           String clientId) {
+        if ("refresh_token".equals(form.get("grant_type"))) {
+            return redeem(form, tenantEntry, appEntry);
+        }
         Optional<SandboxDirectory.Tenant> tenant = Optional.of(tenantEntry);
         Optional<SandboxDirectory.App> app = Optional.of(appEntry);
         String scope = form.get("scope");
@@ -160,6 +164,70 @@ final class EntraTokenEndpoint implements HttpHandler {
                 .add("access_token", token)
                 .build().toString();
         LOG.fine(() -> "issued a token for " + clientId + " to " + resourceId);
+        return new Outcome(200, null, body);
+    }
+
+    /** RefreshTokens issued for delegated consent (tests seed them as the authorization code flow would). */
+    RefreshTokens refreshTokens() {
+        return refreshTokens;
+    }
+
+    /**
+     * The refresh token grant (https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow,
+     * "Refresh the access token"): a delegated access token for the user, and a new refresh token.
+     */
+    private Outcome redeem(Map<String, String> form, SandboxDirectory.Tenant tenant, SandboxDirectory.App app) {
+        String presented = form.get("refresh_token");
+        if (presented == null || presented.isBlank()) {
+            return missing("refresh_token");
+        }
+        java.time.Instant now = issuer.now();
+        Optional<RefreshTokens.Grant> grant = refreshTokens.find(presented)
+                .filter(g -> g.clientId().equalsIgnoreCase(app.clientId()) && g.tenantId().equals(tenant.id()));
+        if (grant.isEmpty()) {
+            return error(400, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid.");
+        }
+        if (refreshTokens.revoked(grant.get())) {
+            return error(400, "invalid_grant", 50173, "The provided grant has expired due to it being revoked, a fresh "
+                    + "auth token is needed. The user might have changed or reset their password.");
+        }
+        if (grant.get().lastUsed().plus(RefreshTokens.MAX_INACTIVE).isBefore(now)) {
+            return error(400, "invalid_grant", 700082, "The refresh token has expired due to inactivity. The token was "
+                    + "issued on " + grant.get().issuedAt() + " and was inactive for 90.00:00:00.");
+        }
+        refreshTokens.used(presented, now);
+        String scope = form.getOrDefault("scope", "");
+        List<String> resourceScopes = Arrays.stream(scope.trim().split("\\s+"))
+                .filter(s -> !OIDC_SCOPES.contains(s) && !s.isBlank()).toList();
+        String first = resourceScopes.isEmpty() ? grant.get().scopes().get(0) : resourceScopes.get(0);
+        int slash = first.lastIndexOf('/');
+        String resource = slash > 0 ? first.substring(0, slash) : "https://graph.microsoft.com";
+        List<String> names = resourceScopes.stream().map(s -> s.substring(s.lastIndexOf('/') + 1)).toList();
+        if (!grant.get().scopes().containsAll(resourceScopes)) {
+            return error(400, "invalid_grant", 65001, "The user or administrator has not consented to use the "
+                    + "application with ID '" + app.clientId() + "'. Send an interactive authorization request for this "
+                    + "user and resource.");
+        }
+        String user = grant.get().user();
+        String accessToken = issuer.issueDelegated(tenant.id(), resource, app.clientId(), user,
+                java.util.UUID.nameUUIDFromBytes(user.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString(),
+                names, lifetimeSeconds);
+        String rotated = refreshTokens.issue(tenant.id(), app.clientId(), user, grant.get().scopes(), now);
+        // The rotated token continues the same consent: a later revocation ends it too.
+        String body = Json.createObjectBuilder()
+                .add("token_type", "Bearer")
+                .add("scope", String.join(" ", resourceScopes.isEmpty() ? grant.get().scopes() : resourceScopes))
+                .add("expires_in", lifetimeSeconds)
+                .add("ext_expires_in", lifetimeSeconds)
+                .add("access_token", accessToken)
+                .add("refresh_token", rotated)
+                // Asked for with client_info=1, as msal4j does: identifies the account for its cache.
+                .add("client_info", java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                        Json.createObjectBuilder().add("uid", java.util.UUID.nameUUIDFromBytes(
+                                user.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString())
+                                .add("utid", tenant.id()).build().toString()
+                                .getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .build().toString();
         return new Outcome(200, null, body);
     }
 

@@ -42,6 +42,7 @@ public final class M365Sandbox implements AutoCloseable {
     private final ExecutorService executor;
     private final TokenIssuer issuer;
     private final GraphMailEndpoint graphMail;
+    private final EntraTokenEndpoint entra;
 
     private M365Sandbox(Builder b) throws IOException {
         this.directory = b.directory;
@@ -59,8 +60,8 @@ public final class M365Sandbox implements AutoCloseable {
         login.setHttpsConfigurator(new HttpsConfigurator(tls.serverContext()));
         login.setExecutor(executor);
         String authorityUrl = "https://127.0.0.1:" + login.getAddress().getPort();
-        login.createContext("/", new EntraTokenEndpoint(directory, issuer, tokenRequests, b.tokenLifetimeSeconds,
-                authorityUrl));
+        this.entra = new EntraTokenEndpoint(directory, issuer, tokenRequests, b.tokenLifetimeSeconds, authorityUrl);
+        login.createContext("/", entra);
 
         this.graph = HttpsServer.create(new InetSocketAddress(loopback, b.graphPort), 64);
         graph.setHttpsConfigurator(new HttpsConfigurator(tls.serverContext()));
@@ -143,6 +144,20 @@ public final class M365Sandbox implements AutoCloseable {
     /** The outbox page's address, or {@code null} when it was not asked for. */
     public String viewerUrl() {
         return viewer == null ? null : "http://127.0.0.1:" + viewer.getAddress().getPort() + "/";
+    }
+
+    /**
+     * A refresh token for {@code user}'s consent to {@code scopes} (e.g. {@code https://outlook.office.com/SMTP.Send}),
+     * as the authorization code flow would hand the app after the user signed in.
+     */
+    public String consent(String user, String... scopes) {
+        return entra.refreshTokens().issue(SandboxDefaults.TENANT_ID, SandboxDefaults.CLIENT_ID, user,
+                java.util.List.of(scopes), issuer.now());
+    }
+
+    /** Revokes every refresh token of {@code user} (password reset, "revoke sessions"). */
+    public void revokeConsent(String user) {
+        entra.refreshTokens().revokeAll(user, issuer.now());
     }
 
     /** One-shot answers for Graph to give instead of the real one. */

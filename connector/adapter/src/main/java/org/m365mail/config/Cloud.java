@@ -52,6 +52,14 @@ public enum Cloud {
         return exchangeResource + "/.default";
     }
 
+    /**
+     * The delegated scope for SMTP AUTH with a user's token: {@code https://outlook.office.com/SMTP.Send} in the global
+     * cloud (Microsoft's documented value), the cloud's Exchange resource elsewhere.
+     */
+    public String delegatedSmtpScope() {
+        return (this == GLOBAL ? "https://outlook.office.com" : exchangeResource) + "/SMTP.Send";
+    }
+
     /** Whether Graph offers upload sessions for large attachments here. */
     public boolean hasUploadSessions() {
         return uploadSessions;

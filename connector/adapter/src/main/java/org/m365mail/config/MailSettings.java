@@ -45,13 +45,15 @@ import java.util.regex.Pattern;
  * @param graph              how Graph sends
  * @param network            proxy and timeouts
  * @param certificate        the certificate the app authenticates with instead of a secret, or {@code null}
+ * @param tokenStoreFile     the encrypted file delegated consents are kept in, or {@code null} for memory
+ * @param tokenStoreKey      the passphrase the file is encrypted with
  */
 public record MailSettings(TransportKind transport, String tenantId, String clientId, Secret clientSecret,
                            String authorityUrl, String graphUrl, InternetAddress fromAddress, String fromName,
                            String smtpHost, int smtpPort, Path trustStorePath, Secret trustStorePassword,
                            AuthenticationMode authentication, String username, Secret password,
                            SmtpTls smtpTls, SmtpLimits smtp, Cloud cloud, GraphOptions graph, Network network,
-                           ClientCertificate certificate) {
+                           ClientCertificate certificate, Path tokenStoreFile, Secret tokenStoreKey) {
 
     /**
      * How Graph sends.
@@ -112,7 +114,7 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
                          Long maxMessageBytes, String cloud, Boolean saveToSentItems, String allowedFromAddresses,
                          Integer graphMaxConcurrentRequests, Integer sendTimeoutSeconds, String httpProxy,
                          Integer connectTimeoutMillis, Integer readTimeoutMillis, String certificatePath,
-                         String certificatePassword) {
+                         String certificatePassword, String tokenStoreFile, String tokenStoreKey) {
 
         /** The values of the first release's properties, the others unset. */
         public Values(String transport, String tenantId, String clientId, String clientSecret, String authorityUrl,
@@ -120,7 +122,7 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
                       String trustStorePath, String trustStorePassword) {
             this(transport, tenantId, clientId, clientSecret, authorityUrl, graphUrl, fromAddress, fromName, smtpHost,
                     smtpPort, trustStorePath, trustStorePassword, null, null, null, null, null, null, null, null, null,
-                    null, null, null, null, null, null, null, null, null);
+                    null, null, null, null, null, null, null, null, null, null, null);
         }
 
         @Override
@@ -220,6 +222,16 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
                             + "certificatePassword (" + e.getMessage() + ")");
                 }
             }
+        }
+
+        Path tokenStoreFile = trim(v.tokenStoreFile()) == null ? null : Path.of(trim(v.tokenStoreFile()));
+        Secret tokenStoreKey = Secret.of(v.tokenStoreKey());
+        if (tokenStoreFile != null && tokenStoreKey == null) {
+            problems.add("tokenStoreKey is required with tokenStoreFile: the passphrase the stored tokens are "
+                    + "encrypted with (a password alias ${ALIAS=name} is recommended)");
+        }
+        if (tokenStoreKey != null && tokenStoreKey.reveal().length() < 16) {
+            problems.add("tokenStoreKey must be at least 16 characters long");
         }
 
         Secret clientSecret = Secret.of(v.clientSecret());
@@ -338,7 +350,7 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
         }
         return new MailSettings(transport, tenantId, clientId, clientSecret, authorityUrl, graphUrl, fromAddress,
                 trim(v.fromName()), smtpHost, smtpPort, trustStorePath, trustStorePassword, authentication,
-                username, password, smtpTls, smtp, cloud, graph, network, certificate);
+                username, password, smtpTls, smtp, cloud, graph, network, certificate, tokenStoreFile, tokenStoreKey);
     }
 
     /** The scope for SMTP AUTH with client credentials: Exchange Online's resource in the configured cloud. */

@@ -73,6 +73,16 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
                     + "${ALIAS=name} is recommended")
     private transient String certificatePassword;
 
+    @ConfigProperty(type = String.class,
+            description = "File that keeps delegated consents (refresh tokens), encrypted with tokenStoreKey; "
+                    + "without it they are kept in memory and lost at restart")
+    private String tokenStoreFile;
+
+    @ConfigProperty(type = String.class, confidential = true,
+            description = "Passphrase (16+ characters) tokenStoreFile is encrypted with; a password alias "
+                    + "${ALIAS=name} is recommended")
+    private transient String tokenStoreKey;
+
     @ConfigProperty(type = String.class, defaultValue = "GLOBAL",
             description = "Microsoft 365 cloud: GLOBAL, US_GOV (GCC High), US_GOV_DOD or CHINA (21Vianet); sets the "
                     + "sign-in, Graph and SMTP hosts")
@@ -292,7 +302,7 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
                 username, password, smtpTls, smtpMaxConcurrentSends, messagesPerMinute, maxRecipientsPerMessage,
                 maxMessageBytes, cloud, saveToSentItems, allowedFromAddresses, graphMaxConcurrentRequests,
                 sendTimeoutSeconds, httpProxy, connectTimeoutMillis, readTimeoutMillis, certificatePath,
-                certificatePassword);
+                certificatePassword, tokenStoreFile, tokenStoreKey);
     }
 
     @Override
@@ -594,6 +604,24 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
 
     public void setCertificatePassword(String certificatePassword) {
         this.certificatePassword = certificatePassword;
+        settings = null;
+    }
+
+    public String getTokenStoreFile() {
+        return tokenStoreFile;
+    }
+
+    public void setTokenStoreFile(String tokenStoreFile) {
+        this.tokenStoreFile = tokenStoreFile;
+        settings = null;
+    }
+
+    public String getTokenStoreKey() {
+        return tokenStoreKey;
+    }
+
+    public void setTokenStoreKey(String tokenStoreKey) {
+        this.tokenStoreKey = tokenStoreKey;
         settings = null;
     }
 

@@ -1,7 +1,6 @@
 package org.m365mail.transport;
 
 import org.m365mail.api.MailSendException;
-import org.m365mail.auth.AccessToken;
 import org.m365mail.auth.CachedTokenSource;
 import org.m365mail.auth.MsalClientCredentials;
 import org.m365mail.auth.TokenSource;
@@ -47,26 +46,26 @@ public final class MailTransports {
             return null;
         }
         if (settings.authentication() == AuthenticationMode.DELEGATED) {
-            return new NoDelegatedConsent(settings);
+            return new CachedTokenSource(new org.m365mail.auth.MsalDelegatedTokens(settings,
+                    settings.cloud().delegatedSmtpScope(), http, refreshTokenStore(settings),
+                    org.m365mail.auth.MsalDelegatedTokens.storeKey(settings), clock), clock,
+                    "Exchange Online SMTP for " + settings.username());
         }
         return new CachedTokenSource(new MsalClientCredentials(settings, settings.exchangeScope(), http, clock),
                 clock, "Exchange Online SMTP (client " + settings.clientId() + ")");
     }
 
-    /**
-     * DELEGATED before a user has connected the mailbox: every send says what to do. The stored, refreshed user
-     * tokens come with the console's "Connect mailbox".
-     */
-    private record NoDelegatedConsent(MailSettings settings) implements TokenSource {
-        @Override
-        public AccessToken token() throws MailSendException {
-            throw new MailSendException("authentication DELEGATED needs " + settings.username()
-                    + " to sign in and consent to SMTP.Send once, and this connector version cannot store that "
-                    + "consent yet; use authentication CLIENT_CREDENTIALS (SMTP.SendAsApp) meanwhile");
+    /** Where a pool keeps its delegated consent: the encrypted file, or (by default) this JVM's memory. */
+    static org.m365mail.auth.RefreshTokenStore refreshTokenStore(MailSettings settings) {
+        if (settings.tokenStoreFile() != null) {
+            return STORES.computeIfAbsent(settings.tokenStoreFile().toAbsolutePath().toString(),
+                    f -> new org.m365mail.auth.EncryptedFileRefreshTokenStore(settings.tokenStoreFile(),
+                            settings.tokenStoreKey()));
         }
-
-        @Override
-        public void invalidate(AccessToken rejected) {
-        }
+        return MEMORY;
     }
+
+    private static final org.m365mail.auth.RefreshTokenStore MEMORY = new org.m365mail.auth.InMemoryRefreshTokenStore();
+    private static final java.util.Map<String, org.m365mail.auth.RefreshTokenStore> STORES =
+            new java.util.concurrent.ConcurrentHashMap<>();
 }

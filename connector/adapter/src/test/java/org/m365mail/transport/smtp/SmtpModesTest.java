@@ -115,7 +115,7 @@ class SmtpModesTest {
                 settings.fromName(), "smtp.office365.com", settings.smtpPort(), settings.trustStorePath(),
                 settings.trustStorePassword(), settings.authentication(), settings.username(), settings.password(),
                 settings.smtpTls(), settings.smtp(), settings.cloud(), settings.graph(), settings.network(),
-                settings.certificate());
+                settings.certificate(), settings.tokenStoreFile(), settings.tokenStoreKey());
         try (Captured log = new Captured(SmtpXoauth2Transport.class)) {
             new SmtpXoauth2Transport(asExchange, null, TlsTrust.context(settings), Clock.systemUTC());
             List<LogRecord> warnings = log.records.stream().filter(r -> r.getLevel() == Level.WARNING).toList();
@@ -211,7 +211,8 @@ class SmtpModesTest {
         assertEquals(SandboxDefaults.USER, sandbox.outbox().withSubject("delegated").get(0).mailbox());
 
         MailSendException notConnected = assertThrows(MailSendException.class, () -> send(mcf, "no consent"));
-        assertTrue(notConnected.getMessage().contains("sign in and consent to SMTP.Send"), notConnected.getMessage());
+        assertTrue(notConnected.getMessage().contains("No mailbox is connected"), notConnected.getMessage());
+        assertEquals("MailboxNotConnected", notConnected.getErrorCode());
     }
 
     @Test

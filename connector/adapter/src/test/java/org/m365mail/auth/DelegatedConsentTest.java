@@ -1,0 +1,169 @@
+package org.m365mail.auth;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.m365mail.api.MailConnection;
+import org.m365mail.api.MailConnectionFactory;
+import org.m365mail.api.MailSendException;
+import org.m365mail.config.Secret;
+import org.m365mail.outbound.MailManagedConnectionFactory;
+import org.m365mail.sandbox.M365Sandbox;
+import org.m365mail.sandbox.SandboxDefaults;
+import org.m365mail.testing.ManualClock;
+import org.m365mail.testing.SandboxFactories;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** DELEGATED: sending with a user's consent kept as an encrypted refresh token that Entra rotates. */
+class DelegatedConsentTest {
+
+    private static final String SCOPE = "https://outlook.office.com/SMTP.Send";
+    private static final String KEY = "a passphrase of sixteen+ characters";
+    private static final ManualClock CLOCK = new ManualClock();
+    private static M365Sandbox sandbox;
+    private Path storeFile;
+
+    @BeforeAll
+    static void start() throws Exception {
+        sandbox = M365Sandbox.builder().workDir(Path.of("target/sandbox-delegated")).clock(CLOCK).start();
+    }
+
+    @AfterAll
+    static void stop() {
+        sandbox.close();
+    }
+
+    @BeforeEach
+    void newStore() throws Exception {
+        storeFile = Files.createTempFile(Path.of("target"), "consents", ".json");
+        Files.delete(storeFile);
+    }
+
+    private MailManagedConnectionFactory delegated() {
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "SMTP");
+        mcf.setAuthentication("DELEGATED");
+        mcf.setFromAddress(SandboxDefaults.USER);
+        mcf.setTokenStoreFile(storeFile.toString());
+        mcf.setTokenStoreKey(KEY);
+        return mcf;
+    }
+
+    private static String key(MailManagedConnectionFactory mcf) throws Exception {
+        return MsalDelegatedTokens.storeKey(mcf.settings());
+    }
+
+    private static void send(MailManagedConnectionFactory mcf, String subject) throws Exception {
+        try (MailConnection c = ((MailConnectionFactory) mcf.createConnectionFactory()).getConnection()) {
+            c.send(SandboxFactories.textMessage(subject, "x"));
+        }
+    }
+
+    @Test
+    void aConnectedMailboxSendsAsTheUserAndTheRotatedTokenIsStoredEncrypted() throws Exception {
+        MailManagedConnectionFactory mcf = delegated();
+        EncryptedFileRefreshTokenStore store = new EncryptedFileRefreshTokenStore(storeFile, Secret.of(KEY));
+        String consent = sandbox.consent(SandboxDefaults.USER, SCOPE);
+        store.save(key(mcf), consent);
+
+        send(mcf, "delegated send");
+        assertEquals(SandboxDefaults.USER, sandbox.outbox().withSubject("delegated send").get(0).mailbox());
+        String rotated = store.load(key(mcf)).orElseThrow();
+        assertNotEquals(consent, rotated, "Entra's new refresh token replaced the old one in the store");
+        String onDisk = Files.readString(storeFile, StandardCharsets.UTF_8);
+        assertFalse(onDisk.contains(rotated) || onDisk.contains(consent), "no refresh token in plain text");
+
+        store.delete(key(mcf));
+        MailSendException reset = assertThrows(MailSendException.class, () -> send(delegated(), "after reset"));
+        assertEquals("MailboxNotConnected", reset.getErrorCode());
+    }
+
+    @Test
+    void aRevokedConsentSaysToReconnectAndWarnsOnce() throws Exception {
+        MailManagedConnectionFactory mcf = delegated();
+        new EncryptedFileRefreshTokenStore(storeFile, Secret.of(KEY)).save(key(mcf),
+                sandbox.consent(SandboxDefaults.USER, SCOPE));
+        sandbox.revokeConsent(SandboxDefaults.USER);
+        List<LogRecord> warnings = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel() == Level.WARNING) {
+                    warnings.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger logger = Logger.getLogger(MsalDelegatedTokens.class.getName());
+        logger.addHandler(capture);
+        try {
+            try (MailConnection c = ((MailConnectionFactory) mcf.createConnectionFactory()).getConnection()) {
+                for (int i = 0; i < 3; i++) {
+                    MailSendException e = assertThrows(MailSendException.class,
+                            () -> c.send(SandboxFactories.textMessage("revoked", "x")));
+                    assertEquals("AADSTS50173", e.getErrorCode());
+                    assertTrue(e.getMessage().contains("Connect the mailbox again"), e.getMessage());
+                }
+            }
+        } finally {
+            logger.removeHandler(capture);
+        }
+        assertEquals(1, warnings.size(), "one WARNING, not one per message");
+    }
+
+    @Test
+    void aConsentUnusedFor90DaysHasLapsed() throws Exception {
+        MailManagedConnectionFactory mcf = delegated();
+        new EncryptedFileRefreshTokenStore(storeFile, Secret.of(KEY)).save(key(mcf),
+                sandbox.consent(SandboxDefaults.USER, SCOPE));
+        CLOCK.advance(Duration.ofDays(91));
+        MailSendException e = assertThrows(MailSendException.class, () -> send(mcf, "lapsed"));
+        assertEquals("AADSTS700082", e.getErrorCode());
+        assertTrue(e.getMessage().contains("inactivity"), e.getMessage());
+    }
+
+    @Test
+    void theStoreDetectsTamperingAndAWrongKey() throws Exception {
+        EncryptedFileRefreshTokenStore store = new EncryptedFileRefreshTokenStore(storeFile, Secret.of(KEY));
+        store.save("tenant|app|user", "0.AX-refresh-token-value");
+        assertEquals("0.AX-refresh-token-value", new EncryptedFileRefreshTokenStore(storeFile, Secret.of(KEY))
+                .load("tenant|app|user").orElseThrow(), "round trip through a new instance");
+
+        MailSendException wrongKey = assertThrows(MailSendException.class,
+                () -> new EncryptedFileRefreshTokenStore(storeFile, Secret.of("another sixteen+ passphrase"))
+                        .load("tenant|app|user"));
+        assertEquals("TokenStoreUnreadable", wrongKey.getErrorCode());
+
+        String text = Files.readString(storeFile);
+        int at = text.indexOf("\"tenant|app|user\":\"") + "\"tenant|app|user\":\"".length() + 20;
+        char flipped = text.charAt(at) == 'A' ? 'B' : 'A';
+        Files.writeString(storeFile, text.substring(0, at) + flipped + text.substring(at + 1));
+        MailSendException tampered = assertThrows(MailSendException.class,
+                () -> new EncryptedFileRefreshTokenStore(storeFile, Secret.of(KEY)).load("tenant|app|user"));
+        assertEquals("TokenStoreUnreadable", tampered.getErrorCode());
+        assertFalse(tampered.getMessage().contains("refresh-token-value"));
+    }
+}

@@ -42,6 +42,7 @@ final class EntraTokenEndpoint implements HttpHandler {
     private final TokenIssuer issuer;
     private final TokenRequestLog log;
     private final RefreshTokens refreshTokens = new RefreshTokens();
+    private final EntraAuthorizeEndpoint authorize;
     private final long lifetimeSeconds;
     private final String authorityUrl;
 
@@ -52,13 +53,18 @@ final class EntraTokenEndpoint implements HttpHandler {
         this.log = log;
         this.lifetimeSeconds = lifetimeSeconds;
         this.authorityUrl = authorityUrl;
+        this.authorize = new EntraAuthorizeEndpoint(directory, issuer);
     }
 
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             String[] path = exchange.getRequestURI().getPath().split("/");
-            // ["", tenant, "oauth2", "v2.0", "token"]
+            // ["", tenant, "oauth2", "v2.0", "token" | "authorize"]
+            if (path.length == 5 && "oauth2".equals(path[2]) && "v2.0".equals(path[3]) && "authorize".equals(path[4])) {
+                authorize.handle(exchange, path[1]);
+                return;
+            }
             if (path.length != 5 || !"oauth2".equals(path[2]) || !"v2.0".equals(path[3])
                     || !"token".equals(path[4])) {
                 HttpReplies.empty(exchange, 404);
@@ -92,7 +98,7 @@ final class EntraTokenEndpoint implements HttpHandler {
         if (grantType == null || grantType.isBlank()) {
             return missing("grant_type");
         }
-        if (!"client_credentials".equals(grantType) && !"refresh_token".equals(grantType)) {
+        if (!List.of("client_credentials", "refresh_token", "authorization_code").contains(grantType)) {
             return error(400, "unsupported_grant_type", 70003,
                     "The app requested an unsupported grant type '" + grantType + "'.");
         }
@@ -133,6 +139,9 @@ final class EntraTokenEndpoint implements HttpHandler {
                           String clientId) {
         if ("refresh_token".equals(form.get("grant_type"))) {
             return redeem(form, tenantEntry, appEntry);
+        }
+        if ("authorization_code".equals(form.get("grant_type"))) {
+            return redeemCode(form, tenantEntry, appEntry);
         }
         Optional<SandboxDirectory.Tenant> tenant = Optional.of(tenantEntry);
         Optional<SandboxDirectory.App> app = Optional.of(appEntry);
@@ -229,6 +238,30 @@ final class EntraTokenEndpoint implements HttpHandler {
                                 .getBytes(java.nio.charset.StandardCharsets.UTF_8)))
                 .build().toString();
         return new Outcome(200, null, body);
+    }
+
+    /** The authorization code grant: the code once, with the PKCE verifier, for tokens and a refresh token. */
+    private Outcome redeemCode(Map<String, String> form, SandboxDirectory.Tenant tenant, SandboxDirectory.App app) {
+        String code = form.get("code");
+        if (code == null || code.isBlank()) {
+            return missing("code");
+        }
+        Optional<EntraAuthorizeEndpoint.Code> found = authorize.redeem(code, app.clientId(),
+                form.getOrDefault("redirect_uri", ""));
+        if (found.isEmpty()) {
+            return error(400, "invalid_grant", 70008, "The provided authorization code or refresh token has expired "
+                    + "due to inactivity. Send a new interactive authorization request for this user and resource.");
+        }
+        if (!EntraAuthorizeEndpoint.verifies(found.get(), form.get("code_verifier"))) {
+            return error(400, "invalid_grant", 501481,
+                    "The Code_Verifier does not match the code_challenge supplied in the authorization request.");
+        }
+        String refreshToken = refreshTokens.issue(tenant.id(), app.clientId(), found.get().user(),
+                found.get().scopes(), issuer.now());
+        Map<String, String> refresh = new java.util.HashMap<>(form);
+        refresh.put("refresh_token", refreshToken);
+        refresh.put("scope", String.join(" ", found.get().scopes()));
+        return redeem(refresh, tenant, app);
     }
 
     /** Checks a certificate credential's client assertion; returns the error to answer, or null when it is good. */

@@ -192,6 +192,18 @@ public final class SandboxDirectory {
             return candidate != null && secrets.contains(candidate);
         }
 
+        private final Set<String> redirectUris = ConcurrentHashMap.newKeySet();
+
+        /** Adds a redirect URI (Authentication, Web platform) the authorization code may be sent to. */
+        public App addRedirectUri(String uri) {
+            redirectUris.add(uri);
+            return this;
+        }
+
+        Set<String> redirectUris() {
+            return Set.copyOf(redirectUris);
+        }
+
         /** Uploads a certificate's public part to the app registration (Certificates &amp; secrets). */
         public App addCertificate(java.security.cert.X509Certificate certificate) {
             certificates.add(certificate);

@@ -2,16 +2,9 @@ package org.m365mail.auth;
 
 import com.microsoft.aad.msal4j.ConfidentialClientApplication;
 import com.microsoft.aad.msal4j.IAuthenticationResult;
-import com.microsoft.aad.msal4j.ITokenCacheAccessAspect;
-import com.microsoft.aad.msal4j.ITokenCacheAccessContext;
-import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
-import jakarta.json.JsonValue;
-import jakarta.json.spi.JsonProvider;
 import org.m365mail.api.MailSendException;
 import org.m365mail.config.MailSettings;
 
-import java.io.StringReader;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Instant;
@@ -20,7 +13,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 
 /**
@@ -43,7 +35,7 @@ public final class MsalDelegatedTokens implements TokenRequest {
     private final String storeKey;
     private final Clock clock;
     private final ConfidentialClientApplication application;
-    private final AtomicReference<String> rotated = new AtomicReference<>();
+    private final RefreshTokenCapture capture = new RefreshTokenCapture();
     private final AtomicBoolean warned = new AtomicBoolean();
 
     /**
@@ -58,7 +50,7 @@ public final class MsalDelegatedTokens implements TokenRequest {
         this.store = store;
         this.storeKey = storeKey;
         this.clock = clock;
-        this.application = EntraApplications.confidential(settings, http, new RefreshTokenCapture());
+        this.application = EntraApplications.confidential(settings, http, capture);
     }
 
     /** The name a user's consent is kept under: tenant, app and user. */
@@ -74,11 +66,11 @@ public final class MsalDelegatedTokens implements TokenRequest {
                 + scope + " (Connect mailbox in the console)", "MailboxNotConnected", null));
         Instant requestedAt = Instant.now(clock);
         long requestedAtMillis = System.currentTimeMillis();
-        rotated.set(null);
+        capture.clear();
         try {
             IAuthenticationResult result = application.acquireToken(com.microsoft.aad.msal4j.RefreshTokenParameters
                     .builder(Set.of(scope), refreshToken).build()).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            String next = rotated.get();
+            String next = capture.latest(settings.clientId());
             if (next != null && !next.equals(refreshToken)) {
                 // Entra has replaced the refresh token: keep the new one now, whatever happens to the send.
                 store.save(storeKey, next);
@@ -106,35 +98,6 @@ public final class MsalDelegatedTokens implements TokenRequest {
                 throw new MailSendException(text, aadsts, null);
             }
             throw EntraApplications.translate(settings, scope, failure);
-        }
-    }
-
-    /** Reads the newest refresh token out of msal4j's cache after each use of it. */
-    private final class RefreshTokenCapture implements ITokenCacheAccessAspect {
-        private final JsonProvider json = JsonProvider.provider();
-
-        @Override
-        public void beforeCacheAccess(ITokenCacheAccessContext context) {
-        }
-
-        @Override
-        public void afterCacheAccess(ITokenCacheAccessContext context) {
-            if (!context.hasCacheChanged()) {
-                return;
-            }
-            try (JsonReader reader = json.createReader(new StringReader(context.tokenCache().serialize()))) {
-                JsonObject cache = reader.readObject();
-                JsonObject tokens = cache.getJsonObject("RefreshToken");
-                if (tokens == null) {
-                    return;
-                }
-                for (JsonValue entry : tokens.values()) {
-                    JsonObject token = entry.asJsonObject();
-                    if (settings.clientId().equalsIgnoreCase(token.getString("client_id", ""))) {
-                        rotated.set(token.getString("secret", null));
-                    }
-                }
-            }
         }
     }
 }

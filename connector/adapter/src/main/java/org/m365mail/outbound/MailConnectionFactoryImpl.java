@@ -27,6 +27,11 @@ public final class MailConnectionFactoryImpl implements MailConnectionFactory {
     }
 
     @Override
+    public org.m365mail.api.MailboxConsent getConsent() throws ResourceException {
+        return factory.consent();
+    }
+
+    @Override
     public void setReference(Reference reference) {
         this.reference = reference;
     }

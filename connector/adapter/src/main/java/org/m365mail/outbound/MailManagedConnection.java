@@ -13,6 +13,7 @@ import jakarta.resource.spi.ManagedConnectionMetaData;
 import org.m365mail.api.MailSendException;
 import org.m365mail.api.SentMessage;
 import org.m365mail.transport.MailChannel;
+import org.m365mail.transport.MailTransport;
 
 import javax.security.auth.Subject;
 import javax.transaction.xa.XAResource;
@@ -38,6 +39,8 @@ final class MailManagedConnection implements ManagedConnection {
     private final Set<MailConnectionHandle> handles = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean destroyed = new AtomicBoolean();
     private MailChannel channel;
+    /** The factory's transport the channel was opened from; a new one (consent reset or renewed) means reopen. */
+    private MailTransport channelTransport;
     private PrintWriter logWriter;
 
     MailManagedConnection(MailManagedConnectionFactory factory) {
@@ -67,14 +70,21 @@ final class MailManagedConnection implements ManagedConnection {
         if (destroyed.get()) {
             throw new MailSendException("The connection was closed by the pool; get a new one");
         }
+        MailTransport transport;
+        try {
+            transport = factory.transport();
+        } catch (MailSendException e) {
+            throw e;
+        } catch (ResourceException e) {
+            throw new MailSendException(e.getMessage(), e);
+        }
+        if (channel != null && channelTransport != transport) {
+            channel.close();
+            channel = null;
+        }
         if (channel == null) {
-            try {
-                channel = factory.transport().open();
-            } catch (MailSendException e) {
-                throw e;
-            } catch (ResourceException e) {
-                throw new MailSendException(e.getMessage(), e);
-            }
+            channel = transport.open();
+            channelTransport = transport;
         }
         try {
             return channel.send(message);

@@ -194,6 +194,7 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
     private transient volatile MailTransport mailTransport;
     private transient volatile StandaloneConnectionManager standaloneManager;
     private transient volatile AutoCloseable certificateWatch;
+    private transient volatile org.m365mail.auth.DelegatedConsent consent;
 
     /**
      * A connection factory for applications, served by the application server's pool.
@@ -274,6 +275,33 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
             }
         }
         return t;
+    }
+
+    /**
+     * The delegated consent of this factory ({@code authentication=DELEGATED}).
+     *
+     * @throws ResourceException if the factory authenticates otherwise
+     */
+    synchronized org.m365mail.api.MailboxConsent consent() throws ResourceException {
+        MailSettings checked = settings();
+        if (checked.authentication() != org.m365mail.config.AuthenticationMode.DELEGATED) {
+            throw new jakarta.resource.NotSupportedException("This connection factory uses authentication "
+                    + checked.authentication() + "; a mailbox consent exists only with authentication DELEGATED");
+        }
+        if (consent == null) {
+            consent = new org.m365mail.auth.DelegatedConsent(checked, checked.cloud().delegatedSmtpScope(),
+                    org.m365mail.transport.ConnectorHttpClient.build(checked, MailTransports.tls(checked)),
+                    MailTransports.refreshTokenStore(checked), java.time.Clock.systemUTC(), this::forgetTransport);
+        }
+        return consent;
+    }
+
+    /** Drops the shared transport, and with it cached tokens: the next send starts afresh. */
+    private synchronized void forgetTransport() {
+        if (mailTransport != null) {
+            mailTransport.close();
+            mailTransport = null;
+        }
     }
 
     /** Releases the shared transport and the standalone pool; called when the resource adapter stops. */

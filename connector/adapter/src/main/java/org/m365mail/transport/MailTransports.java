@@ -23,13 +23,7 @@ public final class MailTransports {
     }
 
     public static MailTransport create(MailSettings settings) throws MailSendException {
-        SSLContext tls;
-        try {
-            tls = TlsTrust.context(settings);
-        } catch (IOException | GeneralSecurityException e) {
-            throw new MailSendException("Cannot set up TLS trust from trustStorePath " + settings.trustStorePath()
-                    + ": " + e.getMessage(), e);
-        }
+        SSLContext tls = tls(settings);
         Clock clock = Clock.systemUTC();
         HttpClient http = ConnectorHttpClient.build(settings, tls);
         return switch (settings.transport()) {
@@ -38,6 +32,16 @@ public final class MailTransports {
                     "Microsoft Graph (client " + settings.clientId() + ")"), http, clock);
             case SMTP -> new SmtpXoauth2Transport(settings, smtpTokens(settings, http, clock), tls, clock);
         };
+    }
+
+    /** The TLS trust the settings ask for. */
+    public static SSLContext tls(MailSettings settings) throws MailSendException {
+        try {
+            return TlsTrust.context(settings);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new MailSendException("Cannot set up TLS trust from trustStorePath " + settings.trustStorePath()
+                    + ": " + e.getMessage(), e);
+        }
     }
 
     private static TokenSource smtpTokens(MailSettings settings, HttpClient http, Clock clock)
@@ -56,7 +60,7 @@ public final class MailTransports {
     }
 
     /** Where a pool keeps its delegated consent: the encrypted file, or (by default) this JVM's memory. */
-    static org.m365mail.auth.RefreshTokenStore refreshTokenStore(MailSettings settings) {
+    public static org.m365mail.auth.RefreshTokenStore refreshTokenStore(MailSettings settings) {
         if (settings.tokenStoreFile() != null) {
             return STORES.computeIfAbsent(settings.tokenStoreFile().toAbsolutePath().toString(),
                     f -> new org.m365mail.auth.EncryptedFileRefreshTokenStore(settings.tokenStoreFile(),

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.m365mail.api.MailConnection;
 import org.m365mail.api.MailConnectionFactory;
 import org.m365mail.api.MailSendException;
+import org.m365mail.api.MailboxConsent;
 import org.m365mail.config.Secret;
 import org.m365mail.outbound.MailManagedConnectionFactory;
 import org.m365mail.sandbox.M365Sandbox;
@@ -14,7 +15,12 @@ import org.m365mail.sandbox.SandboxDefaults;
 import org.m365mail.testing.ManualClock;
 import org.m365mail.testing.SandboxFactories;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -92,6 +98,50 @@ class DelegatedConsentTest {
         store.delete(key(mcf));
         MailSendException reset = assertThrows(MailSendException.class, () -> send(delegated(), "after reset"));
         assertEquals("MailboxNotConnected", reset.getErrorCode());
+    }
+
+    @Test
+    void connectingAMailboxThroughTheSignInPageThenResetting() throws Exception {
+        URI redirect = URI.create("https://console.contoso.test/consent/callback");
+        sandbox.directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow().app(SandboxDefaults.CLIENT_ID).orElseThrow()
+                .addRedirectUri(redirect.toString());
+        MailConnectionFactory factory = (MailConnectionFactory) delegated().createConnectionFactory();
+        MailboxConsent consent = factory.getConsent();
+        assertEquals(SandboxDefaults.USER, consent.username());
+        assertFalse(consent.isConnected());
+
+        URI signIn = consent.begin(redirect);
+        assertTrue(signIn.getQuery().contains("code_challenge_method=S256"), signIn.toString());
+        // What the user's browser does: post the sign-in form, follow the redirect back.
+        HttpClient browser = HttpClient.newBuilder().sslContext(sandbox.clientSslContext()).build();
+        HttpResponse<String> back = browser.send(HttpRequest.newBuilder(signIn)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("login=" + SandboxDefaults.USER + "&passwd="
+                        + SandboxDefaults.USER_PASSWORD + "&action=accept")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(302, back.statusCode(), back.body());
+        Map<String, String> query = new java.util.HashMap<>();
+        for (String pair : URI.create(back.headers().firstValue("Location").orElseThrow()).getRawQuery().split("&")) {
+            String[] kv = pair.split("=", 2);
+            query.put(kv[0], java.net.URLDecoder.decode(kv[1], StandardCharsets.UTF_8));
+        }
+        consent.complete(redirect, query.get("code"), query.get("state"));
+        assertTrue(consent.isConnected());
+
+        try (MailConnection c = factory.getConnection()) {
+            c.send(SandboxFactories.textMessage("after connecting", "x"));
+        }
+        assertEquals(SandboxDefaults.USER, sandbox.outbox().withSubject("after connecting").get(0).mailbox());
+
+        consent.reset();
+        assertFalse(consent.isConnected());
+        try (MailConnection c = factory.getConnection()) {
+            MailSendException e = assertThrows(MailSendException.class,
+                    () -> c.send(SandboxFactories.textMessage("after reset", "x")));
+            assertEquals("MailboxNotConnected", e.getErrorCode(), "a pooled connection does not outlive the reset");
+        }
+        MailSendException replay = assertThrows(MailSendException.class,
+                () -> consent.complete(redirect, query.get("code"), query.get("state")));
+        assertEquals("ConsentExpired", replay.getErrorCode(), "a state is used once");
     }
 
     @Test

@@ -53,4 +53,11 @@ public interface MailConnectionFactory extends Serializable, Referenceable {
      *                           is invalid (the message names the property to fix)
      */
     MailConnection getConnection() throws ResourceException;
+
+    /**
+     * The delegated consent behind this factory, for the connector's console ({@code authentication=DELEGATED}).
+     *
+     * @throws ResourceException if the factory does not use delegated authentication
+     */
+    MailboxConsent getConsent() throws ResourceException;
 }

@@ -145,7 +145,7 @@ public class TestMailServlet extends HttpServlet {
         return b.append('"').toString();
     }
 
-    private static String escape(String s) {
+    static String escape(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;")
                 .replace("\"", "&quot;");
     }

@@ -79,7 +79,9 @@ class MailResourceAdapterIT {
         String form = "factory=" + enc(factory) + "&from=" + enc(from) + "&to=" + enc(SandboxDefaults.RECIPIENT)
                 + "&subject=" + enc(subject)
                 + "&text=" + enc(text) + "&attachmentSize=" + attachmentSize + "&seed=" + seed;
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "send"))
+        // With the console deployed too, the injected URL is the server's root rather than this archive's.
+        URI app = URI.create(base.toString()).resolve("/mail-it/send");
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(app)
                         .header("Content-Type", "application/x-www-form-urlencoded")
                         .POST(HttpRequest.BodyPublishers.ofString(form)).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -185,6 +187,46 @@ class MailResourceAdapterIT {
         }
         assertEquals(1, sandbox.tokenRequests().count("https://outlook.office365.com") - tokensBefore);
         assertEquals(1, sandbox.smtpLogins() - loginsBefore, "the pooled SMTP session stays authenticated");
+    }
+
+    @Test
+    void aMailboxConnectedInTheConsoleSendsAsItsUserUntilReset() throws Exception {
+        URI console = URI.create(base.toString()).resolve("/m365-mail-console/");
+        String callback = console.resolve("consent/callback").toString();
+        sandbox.directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow().app(SandboxDefaults.CLIENT_ID).orElseThrow()
+                .addRedirectUri(callback);
+        HttpClient browser = HttpClient.newBuilder().sslContext(sandbox.clientSslContext())
+                .cookieHandler(new java.net.CookieManager()).build();
+        HttpResponse<String> toMicrosoft = browser.send(HttpRequest.newBuilder(console.resolve(
+                "consent/connect?jndiName=mail/Delegated")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(302, toMicrosoft.statusCode(), toMicrosoft.body());
+        URI signIn = URI.create(toMicrosoft.headers().firstValue("Location").orElseThrow());
+        assertTrue(signIn.toString().startsWith(SandboxEndpoints.AUTHORITY_URL), signIn.toString());
+        HttpResponse<String> back = browser.send(HttpRequest.newBuilder(signIn)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("login=" + enc(SandboxDefaults.USER) + "&passwd="
+                        + enc(SandboxDefaults.USER_PASSWORD) + "&action=accept")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(302, back.statusCode(), back.body());
+        HttpResponse<String> completed = browser.send(HttpRequest.newBuilder(URI.create(
+                back.headers().firstValue("Location").orElseThrow())).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(302, completed.statusCode(), completed.body());
+        HttpResponse<String> status = browser.send(HttpRequest.newBuilder(console.resolve(
+                "consent?jndiName=mail/Delegated")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(status.body().contains("Connected: mail is sent as " + SandboxDefaults.USER), status.body());
+
+        HttpResponse<String> sent = send("mail/Delegated", "IT delegated", "as Megan", 0, 0);
+        assertEquals(200, sent.statusCode(), sent.body());
+        assertEquals(SandboxDefaults.USER, delivered("IT delegated").mailbox());
+
+        HttpResponse<String> reset = browser.send(HttpRequest.newBuilder(console.resolve("consent/reset"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("jndiName=mail/Delegated")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertTrue(reset.body().contains("Not connected"), reset.body());
+        HttpResponse<String> refused = send("mail/Delegated", "IT after reset", "never", 0, 0);
+        assertEquals(500, refused.statusCode());
+        assertTrue(refused.body().contains("No mailbox is connected"), refused.body());
     }
 
     @Test

@@ -3,12 +3,14 @@ package org.m365mail;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.m365mail.api.MailConnection;
 import org.m365mail.api.MailConnectionFactory;
 import org.m365mail.api.MailSendException;
 import org.m365mail.outbound.MailManagedConnectionFactory;
 import org.m365mail.sandbox.M365Sandbox;
 import org.m365mail.sandbox.SandboxDefaults;
+import org.m365mail.testing.SandboxExtension;
 import org.m365mail.testing.SandboxFactories;
 
 import java.io.ByteArrayOutputStream;
@@ -34,17 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SecretsStayHiddenTest {
 
     private static final String WRONG_SECRET = "wr0ng-Secret~value.9d";
-    private static M365Sandbox sandbox;
-
-    @BeforeAll
-    static void start() throws Exception {
-        sandbox = M365Sandbox.builder().workDir(Path.of("target/sandbox-secrets")).start();
-    }
-
-    @AfterAll
-    static void stop() {
-        sandbox.close();
-    }
+    @RegisterExtension
+    static final SandboxExtension SANDBOX = new SandboxExtension("target/sandbox-secrets");
 
     /** Everything any logger says, at every level. */
     private static final class Everything extends Handler implements AutoCloseable {
@@ -101,9 +94,9 @@ class SecretsStayHiddenTest {
         StringBuilder seen = new StringBuilder();
         try (Everything log = new Everything("org.m365mail", "jakarta.mail", "org.eclipse.angus", "com.microsoft")) {
             for (String transport : List.of("GRAPH", "SMTP")) {
-                MailManagedConnectionFactory good = SandboxFactories.factory(sandbox, transport);
+                MailManagedConnectionFactory good = SandboxFactories.factory(SANDBOX.get(), transport);
                 seen.append(attempt(good, "secrets " + transport));
-                MailManagedConnectionFactory wrong = SandboxFactories.factory(sandbox, transport);
+                MailManagedConnectionFactory wrong = SandboxFactories.factory(SANDBOX.get(), transport);
                 wrong.setClientSecret(WRONG_SECRET);
                 String failure = attempt(wrong, "never " + transport);
                 assertTrue(failure.contains("AADSTS7000215"), failure);
@@ -111,7 +104,7 @@ class SecretsStayHiddenTest {
                 seen.append(good).append(wrong);
                 seen.append(new String(serialized(wrong), StandardCharsets.ISO_8859_1));
             }
-            MailManagedConnectionFactory password = SandboxFactories.factory(sandbox, "SMTP");
+            MailManagedConnectionFactory password = SandboxFactories.factory(SANDBOX.get(), "SMTP");
             password.setAuthentication("PASSWORD");
             password.setFromAddress(SandboxDefaults.USER);
             password.setPassword(SandboxDefaults.USER_PASSWORD);
@@ -138,7 +131,7 @@ class SecretsStayHiddenTest {
 
     @Test
     void aSecretAsAPasswordAliasIsNotMistakenForTheValue() {
-        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "GRAPH");
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), "GRAPH");
         mcf.setClientSecret("${ALIAS=m365-client-secret}");
         // Payara resolves the alias before the connector sees it; outside Payara the literal is refused by Entra,
         // and even that literal is never printed.

@@ -99,27 +99,31 @@ class CachedTokenSourceTest {
 
     @Test
     void sixtyFourThreadsAtTheMomentATokenExpiresMakeOneRequest() throws Exception {
+        // The renewal waits until all 64 callers are running, so they arrive while it is under way.
+        CountDownLatch running = new CountDownLatch(64);
+        java.util.concurrent.atomic.AtomicBoolean expired = new java.util.concurrent.atomic.AtomicBoolean();
         CachedTokenSource source = source(() -> {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (expired.get()) {
+                try {
+                    assertTrue(running.await(10, java.util.concurrent.TimeUnit.SECONDS), "all callers started");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
             return issue(Duration.ofMinutes(60));
         });
         source.token();
         clock.advance(Duration.ofMinutes(61));
+        expired.set(true);
         ExecutorService pool = Executors.newFixedThreadPool(64);
-        CountDownLatch start = new CountDownLatch(1);
         try {
             List<Future<AccessToken>> results = new ArrayList<>();
             for (int i = 0; i < 64; i++) {
                 results.add(pool.submit(() -> {
-                    start.await();
+                    running.countDown();
                     return source.token();
                 }));
             }
-            start.countDown();
             AccessToken renewed = results.get(0).get();
             for (Future<AccessToken> f : results) {
                 assertSame(renewed, f.get());

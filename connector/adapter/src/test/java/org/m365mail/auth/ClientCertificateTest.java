@@ -4,12 +4,14 @@ import jakarta.resource.spi.InvalidPropertyException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.m365mail.api.MailConnection;
 import org.m365mail.api.MailConnectionFactory;
 import org.m365mail.api.MailSendException;
 import org.m365mail.outbound.MailManagedConnectionFactory;
 import org.m365mail.sandbox.M365Sandbox;
 import org.m365mail.sandbox.SandboxDefaults;
+import org.m365mail.testing.SandboxExtension;
 import org.m365mail.testing.SandboxFactories;
 import org.m365mail.testing.TestCertificates;
 
@@ -29,24 +31,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ClientCertificateTest {
 
     private static final String PASSWORD = "cert-pass";
-    private static M365Sandbox sandbox;
+    @RegisterExtension
+    static final SandboxExtension SANDBOX = new SandboxExtension("target/sandbox-certificates");
     private static Path registered;
 
     @BeforeAll
     static void start() throws Exception {
-        sandbox = M365Sandbox.builder().workDir(Path.of("target/sandbox-certificates")).start();
         registered = TestCertificates.pkcs12(Path.of("target/certs/app.p12"), "contoso-mailer", 365, PASSWORD);
-        sandbox.directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow().app(SandboxDefaults.CLIENT_ID).orElseThrow()
+        SANDBOX.get().directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow().app(SandboxDefaults.CLIENT_ID).orElseThrow()
                 .addCertificate(TestCertificates.certificate(registered, PASSWORD));
     }
 
-    @AfterAll
-    static void stop() {
-        sandbox.close();
-    }
-
     private static MailManagedConnectionFactory withCertificate(Path file, String password, String transport) {
-        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, transport);
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), transport);
         mcf.setClientSecret(null);
         mcf.setCertificatePath(file.toString());
         mcf.setCertificatePassword(password);
@@ -65,7 +62,7 @@ class ClientCertificateTest {
         send(withCertificate(registered, PASSWORD, "SMTP"), "certificate p12 smtp");
         Path pem = TestCertificates.pem(registered, PASSWORD, Path.of("target/certs/app.pem"));
         send(withCertificate(pem, null, "GRAPH"), "certificate pem");
-        assertEquals(3, sandbox.outbox().messages().size());
+        assertEquals(3, SANDBOX.get().outbox().messages().size());
     }
 
     @Test
@@ -89,7 +86,7 @@ class ClientCertificateTest {
     @Test
     void aCertificateExpiringWithin30DaysIsReportedAtStart() throws Exception {
         Path soon = TestCertificates.pkcs12(Path.of("target/certs/soon.p12"), "expiring-soon", 10, PASSWORD);
-        sandbox.directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow().app(SandboxDefaults.CLIENT_ID).orElseThrow()
+        SANDBOX.get().directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow().app(SandboxDefaults.CLIENT_ID).orElseThrow()
                 .addCertificate(TestCertificates.certificate(soon, PASSWORD));
         List<LogRecord> records = new CopyOnWriteArrayList<>();
         Handler capture = new Handler() {

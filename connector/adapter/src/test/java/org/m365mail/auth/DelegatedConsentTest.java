@@ -4,6 +4,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.m365mail.api.MailConnection;
 import org.m365mail.api.MailConnectionFactory;
 import org.m365mail.api.MailSendException;
@@ -13,6 +14,7 @@ import org.m365mail.outbound.MailManagedConnectionFactory;
 import org.m365mail.sandbox.M365Sandbox;
 import org.m365mail.sandbox.SandboxDefaults;
 import org.m365mail.testing.ManualClock;
+import org.m365mail.testing.SandboxExtension;
 import org.m365mail.testing.SandboxFactories;
 
 import java.net.URI;
@@ -43,18 +45,9 @@ class DelegatedConsentTest {
     private static final String SCOPE = "https://outlook.office.com/SMTP.Send";
     private static final String KEY = "a passphrase of sixteen+ characters";
     private static final ManualClock CLOCK = new ManualClock();
-    private static M365Sandbox sandbox;
+    @RegisterExtension
+    static final SandboxExtension SANDBOX = new SandboxExtension("target/sandbox-delegated", b -> b.clock(CLOCK));
     private Path storeFile;
-
-    @BeforeAll
-    static void start() throws Exception {
-        sandbox = M365Sandbox.builder().workDir(Path.of("target/sandbox-delegated")).clock(CLOCK).start();
-    }
-
-    @AfterAll
-    static void stop() {
-        sandbox.close();
-    }
 
     @BeforeEach
     void newStore() throws Exception {
@@ -63,7 +56,7 @@ class DelegatedConsentTest {
     }
 
     private MailManagedConnectionFactory delegated() {
-        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "SMTP");
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), "SMTP");
         mcf.setAuthentication("DELEGATED");
         mcf.setFromAddress(SandboxDefaults.USER);
         mcf.setTokenStoreFile(storeFile.toString());
@@ -85,11 +78,11 @@ class DelegatedConsentTest {
     void aConnectedMailboxSendsAsTheUserAndTheRotatedTokenIsStoredEncrypted() throws Exception {
         MailManagedConnectionFactory mcf = delegated();
         EncryptedFileRefreshTokenStore store = new EncryptedFileRefreshTokenStore(storeFile, Secret.of(KEY));
-        String consent = sandbox.consent(SandboxDefaults.USER, SCOPE);
+        String consent = SANDBOX.get().consent(SandboxDefaults.USER, SCOPE);
         store.save(key(mcf), consent);
 
         send(mcf, "delegated send");
-        assertEquals(SandboxDefaults.USER, sandbox.outbox().withSubject("delegated send").get(0).mailbox());
+        assertEquals(SandboxDefaults.USER, SANDBOX.get().outbox().withSubject("delegated send").get(0).mailbox());
         String rotated = store.load(key(mcf)).orElseThrow();
         assertNotEquals(consent, rotated, "Entra's new refresh token replaced the old one in the store");
         String onDisk = Files.readString(storeFile, StandardCharsets.UTF_8);
@@ -103,7 +96,7 @@ class DelegatedConsentTest {
     @Test
     void connectingAMailboxThroughTheSignInPageThenResetting() throws Exception {
         URI redirect = URI.create("https://console.contoso.test/consent/callback");
-        sandbox.directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow().app(SandboxDefaults.CLIENT_ID).orElseThrow()
+        SANDBOX.get().directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow().app(SandboxDefaults.CLIENT_ID).orElseThrow()
                 .addRedirectUri(redirect.toString());
         MailConnectionFactory factory = (MailConnectionFactory) delegated().createConnectionFactory();
         MailboxConsent consent = factory.getConsent();
@@ -113,7 +106,7 @@ class DelegatedConsentTest {
         URI signIn = consent.begin(redirect);
         assertTrue(signIn.getQuery().contains("code_challenge_method=S256"), signIn.toString());
         // What the user's browser does: post the sign-in form, follow the redirect back.
-        HttpClient browser = HttpClient.newBuilder().sslContext(sandbox.clientSslContext()).build();
+        HttpClient browser = HttpClient.newBuilder().sslContext(SANDBOX.get().clientSslContext()).build();
         HttpResponse<String> back = browser.send(HttpRequest.newBuilder(signIn)
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString("login=" + SandboxDefaults.USER + "&passwd="
@@ -130,7 +123,7 @@ class DelegatedConsentTest {
         try (MailConnection c = factory.getConnection()) {
             c.send(SandboxFactories.textMessage("after connecting", "x"));
         }
-        assertEquals(SandboxDefaults.USER, sandbox.outbox().withSubject("after connecting").get(0).mailbox());
+        assertEquals(SandboxDefaults.USER, SANDBOX.get().outbox().withSubject("after connecting").get(0).mailbox());
 
         consent.reset();
         assertFalse(consent.isConnected());
@@ -148,8 +141,8 @@ class DelegatedConsentTest {
     void aRevokedConsentSaysToReconnectAndWarnsOnce() throws Exception {
         MailManagedConnectionFactory mcf = delegated();
         new EncryptedFileRefreshTokenStore(storeFile, Secret.of(KEY)).save(key(mcf),
-                sandbox.consent(SandboxDefaults.USER, SCOPE));
-        sandbox.revokeConsent(SandboxDefaults.USER);
+                SANDBOX.get().consent(SandboxDefaults.USER, SCOPE));
+        SANDBOX.get().revokeConsent(SandboxDefaults.USER);
         List<LogRecord> warnings = new CopyOnWriteArrayList<>();
         Handler capture = new Handler() {
             @Override
@@ -188,7 +181,7 @@ class DelegatedConsentTest {
     void aConsentUnusedFor90DaysHasLapsed() throws Exception {
         MailManagedConnectionFactory mcf = delegated();
         new EncryptedFileRefreshTokenStore(storeFile, Secret.of(KEY)).save(key(mcf),
-                sandbox.consent(SandboxDefaults.USER, SCOPE));
+                SANDBOX.get().consent(SandboxDefaults.USER, SCOPE));
         CLOCK.advance(Duration.ofDays(91));
         MailSendException e = assertThrows(MailSendException.class, () -> send(mcf, "lapsed"));
         assertEquals("AADSTS700082", e.getErrorCode());

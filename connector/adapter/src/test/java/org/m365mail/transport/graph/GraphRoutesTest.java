@@ -12,6 +12,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.m365mail.api.MailConnection;
 import org.m365mail.api.MailConnectionFactory;
 import org.m365mail.api.MailSendException;
@@ -22,6 +23,7 @@ import org.m365mail.sandbox.GraphFaults;
 import org.m365mail.sandbox.M365Sandbox;
 import org.m365mail.sandbox.SandboxDefaults;
 import org.m365mail.sandbox.SandboxDirectory;
+import org.m365mail.testing.SandboxExtension;
 import org.m365mail.testing.SandboxFactories;
 
 import java.nio.charset.StandardCharsets;
@@ -45,24 +47,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Message shapes, routes, senders, throttling and errors on Graph, against the stand-in over HTTPS. */
 class GraphRoutesTest {
 
-    private static M365Sandbox sandbox;
-
-    @BeforeAll
-    static void start() throws Exception {
-        sandbox = M365Sandbox.builder().workDir(Path.of("target/sandbox-graph-routes")).start();
-    }
-
-    @AfterAll
-    static void stop() {
-        sandbox.close();
-    }
-
-    @BeforeEach
-    void clear() {
-        sandbox.outbox().clear();
-        sandbox.tokenRequests().clear();
-        sandbox.graphFaults().clear();
-    }
+    @RegisterExtension
+    static final SandboxExtension SANDBOX = new SandboxExtension("target/sandbox-graph-routes");
 
     private static SentMessage send(MailManagedConnectionFactory mcf, Message message) throws Exception {
         try (MailConnection c = ((MailConnectionFactory) mcf.createConnectionFactory()).getConnection()) {
@@ -71,7 +57,7 @@ class GraphRoutesTest {
     }
 
     private static SentMessage send(Message message) throws Exception {
-        return send(SandboxFactories.factory(sandbox, "GRAPH"), message);
+        return send(SandboxFactories.factory(SANDBOX.get(), "GRAPH"), message);
     }
 
     private static MimeMessage message(String subject) throws Exception {
@@ -82,7 +68,7 @@ class GraphRoutesTest {
     }
 
     private static DeliveredMessage only(String subject) {
-        List<DeliveredMessage> got = sandbox.outbox().withSubject(subject);
+        List<DeliveredMessage> got = SANDBOX.get().outbox().withSubject(subject);
         assertEquals(1, got.size(), "delivered exactly once: " + subject);
         return got.get(0);
     }
@@ -170,7 +156,7 @@ class GraphRoutesTest {
 
     @Test
     void saveToSentItemsFalseKeepsTheJsonRoute() throws Exception {
-        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "GRAPH");
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), "GRAPH");
         mcf.setSaveToSentItems(false);
         MimeMessage m = message("not saved");
         m.setContent(alternative("plain", "<b>rich</b>"));
@@ -191,13 +177,13 @@ class GraphRoutesTest {
         MailSendException e = assertThrows(MailSendException.class, () -> send(m));
         assertEquals("FromNotAllowed", e.getErrorCode());
         assertTrue(e.getMessage().contains("Add the address to allowedFromAddresses"), e.getMessage());
-        assertEquals(0, sandbox.tokenRequests().total(), "refused before any network call");
-        assertTrue(sandbox.outbox().messages().isEmpty());
+        assertEquals(0, SANDBOX.get().tokenRequests().total(), "refused before any network call");
+        assertTrue(SANDBOX.get().outbox().messages().isEmpty());
     }
 
     @Test
     void anAllowedSharedMailboxIsSentOnBehalfOf() throws Exception {
-        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "GRAPH");
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), "GRAPH");
         mcf.setAllowedFromAddresses(SandboxDefaults.SHARED_MAILBOX + ", " + SandboxDefaults.RECIPIENT);
         MimeMessage m = message("from the shared mailbox");
         m.setText("hello");
@@ -217,7 +203,7 @@ class GraphRoutesTest {
 
     @Test
     void throttlingAndFaultsAreRetriedAndTheMessageDeliveredOnce() throws Exception {
-        sandbox.graphFaults().add(GraphFaults.Fault.THROTTLED).add(GraphFaults.Fault.UNAVAILABLE)
+        SANDBOX.get().graphFaults().add(GraphFaults.Fault.THROTTLED).add(GraphFaults.Fault.UNAVAILABLE)
                 .add(GraphFaults.Fault.SERVER_ERROR);
         MimeMessage m = message("after faults");
         m.setText("x");
@@ -227,9 +213,9 @@ class GraphRoutesTest {
 
     @Test
     void aRequestThatTimesOutIsTriedAgain() throws Exception {
-        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "GRAPH");
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), "GRAPH");
         mcf.setReadTimeoutMillis(500);
-        sandbox.graphFaults().add(GraphFaults.Fault.HANG);
+        SANDBOX.get().graphFaults().add(GraphFaults.Fault.HANG);
         MimeMessage m = message("after a timeout");
         m.setText("x");
         send(mcf, m);
@@ -238,7 +224,7 @@ class GraphRoutesTest {
 
     @Test
     void aSharedMailboxCanBeTheSendingMailbox() throws Exception {
-        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "GRAPH");
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), "GRAPH");
         mcf.setFromAddress(SandboxDefaults.SHARED_MAILBOX);
         mcf.setFromName("Contoso Support");
         MimeMessage m = message("as the shared mailbox");
@@ -253,9 +239,9 @@ class GraphRoutesTest {
 
     @Test
     void aMessageOverTheMailboxSendLimitIsExplained() throws Exception {
-        sandbox.directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow()
+        SANDBOX.get().directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow()
                 .addMailbox("small@contoso.test", "Small").maxSendSize(100_000);
-        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "GRAPH");
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), "GRAPH");
         mcf.setFromAddress("small@contoso.test");
         MimeBodyPart text = new MimeBodyPart();
         text.setText("x");
@@ -269,14 +255,14 @@ class GraphRoutesTest {
     @Test
     void entraAndGraphAreReachedThroughTheConfiguredProxy() throws Exception {
         try (org.m365mail.testing.ConnectProxy proxy = new org.m365mail.testing.ConnectProxy()) {
-            MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "GRAPH");
+            MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), "GRAPH");
             mcf.setHttpProxy("127.0.0.1:" + proxy.port());
             MimeMessage m = message("through the proxy");
             m.setText("x");
             send(mcf, m);
             only("through the proxy");
-            String login = sandbox.authorityUrl().replace("https://", "");
-            String graph = sandbox.graphUrl().replace("https://", "");
+            String login = SANDBOX.get().authorityUrl().replace("https://", "");
+            String graph = SANDBOX.get().graphUrl().replace("https://", "");
             assertTrue(proxy.tunnels().contains(login), "token request tunnelled: " + proxy.tunnels());
             assertTrue(proxy.tunnels().contains(graph), "Graph request tunnelled: " + proxy.tunnels());
         }
@@ -284,10 +270,10 @@ class GraphRoutesTest {
 
     @Test
     void retriesStopAtSendTimeoutWithAClearError() throws Exception {
-        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "GRAPH");
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), "GRAPH");
         mcf.setSendTimeoutSeconds(1);
         for (int i = 0; i < 20; i++) {
-            sandbox.graphFaults().add(GraphFaults.Fault.THROTTLED);
+            SANDBOX.get().graphFaults().add(GraphFaults.Fault.THROTTLED);
         }
         MimeMessage m = message("throttled for good");
         m.setText("x");
@@ -295,7 +281,7 @@ class GraphRoutesTest {
         assertEquals("TooManyRequests", e.getErrorCode());
         assertTrue(e.getMessage().contains("sendTimeoutSeconds=1"), e.getMessage());
         assertTrue(e.getMessage().contains(m.getHeader("Message-ID")[0]), "names the message: " + e.getMessage());
-        assertTrue(sandbox.outbox().withSubject("throttled for good").isEmpty());
+        assertTrue(SANDBOX.get().outbox().withSubject("throttled for good").isEmpty());
     }
 
     @Test
@@ -314,7 +300,7 @@ class GraphRoutesTest {
 
     @Test
     void accessPoliciesAndUnlicensedMailboxesAreExplained() throws Exception {
-        SandboxDirectory.Tenant tenant = sandbox.directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow();
+        SandboxDirectory.Tenant tenant = SANDBOX.get().directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow();
         SandboxDirectory.App app = tenant.app(SandboxDefaults.CLIENT_ID).orElseThrow();
         SandboxDirectory.Mailbox mailbox = tenant.mailbox(SandboxDefaults.SENDER).orElseThrow();
         MimeMessage m = message("policy");
@@ -340,7 +326,7 @@ class GraphRoutesTest {
         bad.setRecipients(Message.RecipientType.CC, "not-an-address@nowhere");
         MailSendException e = assertThrows(MailSendException.class, () -> send(bad));
         assertEquals("ErrorInvalidRecipients", e.getErrorCode());
-        assertNull(sandbox.outbox().withSubject("bad recipient").stream().findFirst().orElse(null));
+        assertNull(SANDBOX.get().outbox().withSubject("bad recipient").stream().findFirst().orElse(null));
     }
 
     private static MimeBodyPart attachment(byte[] data, String name) throws Exception {
@@ -383,7 +369,7 @@ class GraphRoutesTest {
         assertEquals(sha256(big), digests.get("big.bin"));
         assertEquals(sha256(medium), digests.get("medium.bin"));
         assertEquals(sha256(small), digests.get("small.bin"));
-        assertEquals(0, sandbox.graphDrafts(), "the draft became the sent message");
+        assertEquals(0, SANDBOX.get().graphDrafts(), "the draft became the sent message");
     }
 
     @Test
@@ -406,14 +392,14 @@ class GraphRoutesTest {
         text.setText("resumed");
         MimeMessage m = message("resumed upload");
         m.setContent(new MimeMultipart(text, attachment(big, "big.bin")));
-        sandbox.graphFaults().add(GraphFaults.Fault.UPLOAD_CHUNK_FAILS);
+        SANDBOX.get().graphFaults().add(GraphFaults.Fault.UPLOAD_CHUNK_FAILS);
         send(m);
         assertEquals(sha256(big), only("resumed upload").attachments().get(0).sha256());
     }
 
     @Test
     void withoutMailReadWriteTheErrorSaysSoAndNothingIsLeftBehind() throws Exception {
-        SandboxDirectory.App app = sandbox.directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow()
+        SandboxDirectory.App app = SANDBOX.get().directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow()
                 .app(SandboxDefaults.CLIENT_ID).orElseThrow();
         MimeBodyPart text = new MimeBodyPart();
         text.setText("x");
@@ -426,8 +412,8 @@ class GraphRoutesTest {
         } finally {
             app.grant(SandboxDirectory.Resource.GRAPH, "Mail.ReadWrite");
         }
-        assertTrue(sandbox.outbox().withSubject("needs read write").isEmpty());
-        assertEquals(0, sandbox.graphDrafts());
+        assertTrue(SANDBOX.get().outbox().withSubject("needs read write").isEmpty());
+        assertEquals(0, SANDBOX.get().graphDrafts());
     }
 
     @Test
@@ -444,14 +430,14 @@ class GraphRoutesTest {
         m.setContent(new MimeMultipart(text, attachment(random(3_100_000, 8), "fine.bin"), file));
         MailSendException e = assertThrows(MailSendException.class, () -> send(m));
         assertEquals("AttachmentTooLarge", e.getErrorCode());
-        assertEquals(0, sandbox.graphDrafts(), "no orphan draft");
-        assertTrue(sandbox.outbox().withSubject("too large for graph").isEmpty());
+        assertEquals(0, SANDBOX.get().graphDrafts(), "no orphan draft");
+        assertTrue(SANDBOX.get().outbox().withSubject("too large for graph").isEmpty());
         java.nio.file.Files.deleteIfExists(huge);
     }
 
     @Test
     void aCloudWithoutUploadSessionsRefusesLargeAttachmentsBeforeSending() throws Exception {
-        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "GRAPH");
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), "GRAPH");
         mcf.setCloud("US_GOV");
         MimeBodyPart text = new MimeBodyPart();
         text.setText("x");
@@ -460,6 +446,6 @@ class GraphRoutesTest {
         MailSendException e = assertThrows(MailSendException.class, () -> send(mcf, m));
         assertEquals("UploadSessionsUnavailable", e.getErrorCode());
         assertTrue(e.getMessage().contains("US_GOV"), e.getMessage());
-        assertEquals(0, sandbox.tokenRequests().total(), "refused before any request");
+        assertEquals(0, SANDBOX.get().tokenRequests().total(), "refused before any request");
     }
 }

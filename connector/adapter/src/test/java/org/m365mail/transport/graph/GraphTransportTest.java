@@ -12,6 +12,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.m365mail.api.MailConnection;
 import org.m365mail.api.MailConnectionFactory;
 import org.m365mail.api.MailSendException;
@@ -21,6 +22,7 @@ import org.m365mail.sandbox.DeliveredMessage;
 import org.m365mail.sandbox.M365Sandbox;
 import org.m365mail.sandbox.SandboxDefaults;
 import org.m365mail.sandbox.SandboxDirectory;
+import org.m365mail.testing.SandboxExtension;
 import org.m365mail.testing.SandboxFactories;
 
 import java.nio.file.Path;
@@ -39,26 +41,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The Graph transport against the stand-in, over real HTTPS, through the connector's own pool. */
 class GraphTransportTest {
 
-    private static M365Sandbox sandbox;
-
-    @BeforeAll
-    static void start() throws Exception {
-        sandbox = M365Sandbox.builder().workDir(Path.of("target/sandbox-graph")).start();
-    }
-
-    @AfterAll
-    static void stop() {
-        sandbox.close();
-    }
-
-    @BeforeEach
-    void clear() {
-        sandbox.outbox().clear();
-        sandbox.tokenRequests().clear();
-    }
+    @RegisterExtension
+    static final SandboxExtension SANDBOX = new SandboxExtension("target/sandbox-graph");
 
     private static MailConnectionFactory factory() throws Exception {
-        return (MailConnectionFactory) SandboxFactories.factory(sandbox, "GRAPH").createConnectionFactory();
+        return (MailConnectionFactory) SandboxFactories.factory(SANDBOX.get(), "GRAPH").createConnectionFactory();
     }
 
     @Test
@@ -73,7 +60,7 @@ class GraphTransportTest {
                         sent.messageId());
             }
         }
-        List<DeliveredMessage> delivered = sandbox.outbox().messages();
+        List<DeliveredMessage> delivered = SANDBOX.get().outbox().messages();
         assertEquals(3, delivered.size());
         DeliveredMessage first = delivered.get(0);
         assertEquals("GRAPH", first.channel());
@@ -82,8 +69,8 @@ class GraphTransportTest {
         assertEquals("Body 0", first.textBody());
         assertEquals(List.of(SandboxDefaults.RECIPIENT), first.to());
         assertEquals("Contoso Notifications", first.fromName());
-        assertEquals(1, sandbox.tokenRequests().total(), "one token for all sends of a factory");
-        assertTrue(sandbox.tokenRequests().entries().get(0).scope().contains(sandbox.graphUrl() + "/.default"));
+        assertEquals(1, SANDBOX.get().tokenRequests().total(), "one token for all sends of a factory");
+        assertTrue(SANDBOX.get().tokenRequests().entries().get(0).scope().contains(SANDBOX.get().graphUrl() + "/.default"));
     }
 
     @Test
@@ -107,7 +94,7 @@ class GraphTransportTest {
         try (MailConnection connection = factory().getConnection()) {
             connection.send(message);
         }
-        DeliveredMessage got = sandbox.outbox().messages().get(0);
+        DeliveredMessage got = SANDBOX.get().outbox().messages().get(0);
         assertEquals("Rechnung März – ünïcödé", got.subject());
         assertEquals("<p>Hello <b>Alex</b></p>", got.htmlBody());
         assertNull(got.textBody());
@@ -125,7 +112,7 @@ class GraphTransportTest {
 
     @Test
     void wrongSecretFailsWithEntrasCodeAndNothingIsSent() throws Exception {
-        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "GRAPH");
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), "GRAPH");
         mcf.setClientSecret("wrong-secret-value-123");
         MailConnectionFactory factory = (MailConnectionFactory) mcf.createConnectionFactory();
         MailSendException e;
@@ -137,12 +124,12 @@ class GraphTransportTest {
         assertTrue(e.getMessage().contains("Invalid client secret provided"), e.getMessage());
         assertTrue(e.getMessage().contains("Check clientSecret"), e.getMessage());
         assertFalse(e.getMessage().contains("wrong-secret-value-123"), e.getMessage());
-        assertTrue(sandbox.outbox().messages().isEmpty());
+        assertTrue(SANDBOX.get().outbox().messages().isEmpty());
     }
 
     @Test
     void missingMailSendPermissionSaysWhatToGrant() throws Exception {
-        SandboxDirectory.App app = sandbox.directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow()
+        SandboxDirectory.App app = SANDBOX.get().directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow()
                 .app(SandboxDefaults.CLIENT_ID).orElseThrow();
         app.revoke(SandboxDirectory.Resource.GRAPH, "Mail.Send");
         try (MailConnection connection = factory().getConnection()) {
@@ -153,12 +140,12 @@ class GraphTransportTest {
         } finally {
             app.grant(SandboxDirectory.Resource.GRAPH, "Mail.Send");
         }
-        assertTrue(sandbox.outbox().messages().isEmpty());
+        assertTrue(SANDBOX.get().outbox().messages().isEmpty());
     }
 
     @Test
     void unknownMailboxNamesFromAddress() throws Exception {
-        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "GRAPH");
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), "GRAPH");
         mcf.setFromAddress("nobody@contoso.test");
         try (MailConnection connection = ((MailConnectionFactory) mcf.createConnectionFactory()).getConnection()) {
             MailSendException e = assertThrows(MailSendException.class,

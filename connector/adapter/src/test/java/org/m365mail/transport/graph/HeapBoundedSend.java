@@ -55,24 +55,20 @@ public final class HeapBoundedSend {
             message.setContent(new MimeMultipart(text, attachment));
             java.util.concurrent.atomic.AtomicLong peak = new java.util.concurrent.atomic.AtomicLong();
             java.lang.management.MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-            Thread sampler = new Thread(() -> {
-                while (!Thread.currentThread().isInterrupted()) {
-                    peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
-                    try {
-                        Thread.sleep(10);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            });
-            sampler.setDaemon(true);
-            sampler.start();
+            java.util.concurrent.ScheduledExecutorService sampler =
+                    java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                        Thread t = new Thread(r, "heap-sampler");
+                        t.setDaemon(true);
+                        return t;
+                    });
+            sampler.scheduleAtFixedRate(() -> peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max),
+                    0, 10, java.util.concurrent.TimeUnit.MILLISECONDS);
             long started = System.nanoTime();
             try (MailConnection connection = ((MailConnectionFactory) mcf.createConnectionFactory()).getConnection()) {
                 connection.send(message);
             }
             long millis = (System.nanoTime() - started) / 1_000_000;
-            sampler.interrupt();
+            sampler.shutdownNow();
             DeliveredMessage got = sandbox.outbox().messages().get(0);
             String digest = got.attachments().get(0).sha256();
             long max = Runtime.getRuntime().maxMemory();

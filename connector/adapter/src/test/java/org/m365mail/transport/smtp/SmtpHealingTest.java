@@ -4,6 +4,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.m365mail.api.MailSendException;
 import org.m365mail.auth.CachedTokenSource;
 import org.m365mail.testing.ManualClock;
@@ -14,6 +15,7 @@ import org.m365mail.outbound.MailManagedConnectionFactory;
 import org.m365mail.sandbox.M365Sandbox;
 import org.m365mail.sandbox.SandboxDefaults;
 import org.m365mail.sandbox.SmtpFaults;
+import org.m365mail.testing.SandboxExtension;
 import org.m365mail.testing.SandboxFactories;
 import org.m365mail.transport.MailChannel;
 
@@ -32,28 +34,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SmtpHealingTest {
 
     private static final ManualClock CLOCK = new ManualClock();
-    private static M365Sandbox sandbox;
-
-    @BeforeAll
-    static void start() throws Exception {
-        sandbox = M365Sandbox.builder().workDir(Path.of("target/sandbox-healing")).clock(CLOCK).start();
-    }
-
-    @AfterAll
-    static void stop() {
-        sandbox.close();
-    }
-
-    @BeforeEach
-    void clear() {
-        sandbox.outbox().clear();
-        sandbox.tokenRequests().clear();
-        sandbox.smtpFaults().clear();
-    }
+    @RegisterExtension
+    static final SandboxExtension SANDBOX = new SandboxExtension("target/sandbox-healing", b -> b.clock(CLOCK));
 
     /** A channel on a transport whose tokens and connections live on the test's clock. */
     private static MailChannel channel() throws Exception {
-        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "SMTP");
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), "SMTP");
         MailSettings settings = mcf.settings();
         SSLContext tls = TlsTrust.context(settings);
         CachedTokenSource tokens = new CachedTokenSource(
@@ -62,20 +48,20 @@ class SmtpHealingTest {
     }
 
     private static long delivered(String subject) {
-        return sandbox.outbox().withSubject(subject).size();
+        return SANDBOX.get().outbox().withSubject(subject).size();
     }
 
     @Test
     void aConnectionIsReauthenticatedWithANewTokenOnceItsTokenExpires() throws Exception {
         MailChannel channel = channel();
-        int logins = sandbox.smtpLogins();
+        int logins = SANDBOX.get().smtpLogins();
         channel.send(SandboxFactories.textMessage("before expiry", "1"));
         channel.send(SandboxFactories.textMessage("before expiry 2", "2"));
-        assertEquals(1, sandbox.smtpLogins() - logins);
+        assertEquals(1, SANDBOX.get().smtpLogins() - logins);
         CLOCK.advance(Duration.ofMinutes(61));
         channel.send(SandboxFactories.textMessage("after expiry", "3"));
-        assertEquals(2, sandbox.smtpLogins() - logins, "signed in again");
-        assertEquals(2, sandbox.tokenRequests().total(), "with a new token");
+        assertEquals(2, SANDBOX.get().smtpLogins() - logins, "signed in again");
+        assertEquals(2, SANDBOX.get().tokenRequests().total(), "with a new token");
         assertEquals(1, delivered("after expiry"));
         channel.close();
     }
@@ -84,13 +70,13 @@ class SmtpHealingTest {
     void aConnectionTheServerDroppedIsReplacedAndTheMessageDeliveredOnce() throws Exception {
         MailChannel channel = channel();
         channel.send(SandboxFactories.textMessage("first", "1"));
-        int logins = sandbox.smtpLogins();
-        sandbox.dropSmtpConnections();
+        int logins = SANDBOX.get().smtpLogins();
+        SANDBOX.get().dropSmtpConnections();
         channel.send(SandboxFactories.textMessage("after idle timeout", "2"));
         assertEquals(1, delivered("after idle timeout"));
-        assertEquals(1, sandbox.smtpLogins() - logins, "one new connection");
+        assertEquals(1, SANDBOX.get().smtpLogins() - logins, "one new connection");
 
-        sandbox.smtpFaults().add(SmtpFaults.Fault.RESET_ON_MAIL);
+        SANDBOX.get().smtpFaults().add(SmtpFaults.Fault.RESET_ON_MAIL);
         channel.send(SandboxFactories.textMessage("after reset", "3"));
         assertEquals(1, delivered("after reset"));
         channel.close();
@@ -99,7 +85,7 @@ class SmtpHealingTest {
     @Test
     void aMessageTheServerMayHaveAcceptedIsNeverSentTwice() throws Exception {
         MailChannel channel = channel();
-        sandbox.smtpFaults().add(SmtpFaults.Fault.DROP_AFTER_ACCEPTING_DATA);
+        SANDBOX.get().smtpFaults().add(SmtpFaults.Fault.DROP_AFTER_ACCEPTING_DATA);
         MailSendException e = assertThrows(MailSendException.class,
                 () -> channel.send(SandboxFactories.textMessage("accepted then dropped", "x")));
         assertEquals("OutcomeUnknown", e.getErrorCode());
@@ -113,15 +99,15 @@ class SmtpHealingTest {
     @Test
     void deferralsAreRetriedWithBackoffAndRefusalsAreNot() throws Exception {
         MailChannel channel = channel();
-        sandbox.smtpFaults().add(SmtpFaults.Fault.BUSY_ON_RECIPIENT);
+        SANDBOX.get().smtpFaults().add(SmtpFaults.Fault.BUSY_ON_RECIPIENT);
         channel.send(SandboxFactories.textMessage("busy recipient", "1"));
         assertEquals(1, delivered("busy recipient"));
-        sandbox.smtpFaults().add(SmtpFaults.Fault.BUSY_ON_DATA);
+        SANDBOX.get().smtpFaults().add(SmtpFaults.Fault.BUSY_ON_DATA);
         channel.send(SandboxFactories.textMessage("busy data", "2"));
         assertEquals(1, delivered("busy data"));
 
         for (int i = 0; i < 3; i++) {
-            sandbox.smtpFaults().add(SmtpFaults.Fault.BUSY_ON_DATA);
+            SANDBOX.get().smtpFaults().add(SmtpFaults.Fault.BUSY_ON_DATA);
         }
         MailSendException e = assertThrows(MailSendException.class,
                 () -> channel.send(SandboxFactories.textMessage("always busy", "3")));

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.m365mail.api.MailConnection;
 import org.m365mail.api.MailConnectionFactory;
 import org.m365mail.api.MailSendException;
@@ -22,6 +23,7 @@ import org.m365mail.sandbox.DeliveredMessage;
 import org.m365mail.sandbox.M365Sandbox;
 import org.m365mail.sandbox.SandboxDefaults;
 import org.m365mail.sandbox.SandboxDirectory;
+import org.m365mail.testing.SandboxExtension;
 import org.m365mail.testing.SandboxFactories;
 import org.m365mail.transport.MailChannel;
 import org.subethamail.smtp.auth.EasyAuthenticationHandlerFactory;
@@ -49,22 +51,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Authentication modes, TLS modes, Send on Behalf, Exchange Online's limits and the errors that explain them. */
 class SmtpModesTest {
 
-    private static M365Sandbox sandbox;
-
-    @BeforeAll
-    static void start() throws Exception {
-        sandbox = M365Sandbox.builder().workDir(Path.of("target/sandbox-modes")).start();
-    }
-
-    @AfterAll
-    static void stop() {
-        sandbox.close();
-    }
-
-    @BeforeEach
-    void clear() {
-        sandbox.outbox().clear();
-    }
+    @RegisterExtension
+    static final SandboxExtension SANDBOX = new SandboxExtension("target/sandbox-modes");
 
     private static MailConnectionFactory factory(MailManagedConnectionFactory mcf) throws Exception {
         return (MailConnectionFactory) mcf.createConnectionFactory();
@@ -103,7 +91,7 @@ class SmtpModesTest {
 
     @Test
     void passwordModeSignsInToExchangeAndWarnsOnceThatMicrosoftIsRetiringIt() throws Exception {
-        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "SMTP");
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), "SMTP");
         mcf.setAuthentication("PASSWORD");
         mcf.setClientSecret(null);
         mcf.setFromAddress(SandboxDefaults.USER);
@@ -123,17 +111,17 @@ class SmtpModesTest {
             assertTrue(warnings.get(0).getMessage().contains("end of December 2026"), warnings.get(0).getMessage());
             assertTrue(warnings.get(0).getMessage().contains("CLIENT_CREDENTIALS"), warnings.get(0).getMessage());
         }
-        int tokens = sandbox.tokenRequests().total();
+        int tokens = SANDBOX.get().tokenRequests().total();
         send(mcf, "with a password");
         send(mcf, "with a password again");
-        assertEquals(SandboxDefaults.USER, sandbox.outbox().withSubject("with a password").get(0).mailbox());
-        assertEquals(tokens, sandbox.tokenRequests().total(), "no token is needed");
+        assertEquals(SandboxDefaults.USER, SANDBOX.get().outbox().withSubject("with a password").get(0).mailbox());
+        assertEquals(tokens, SANDBOX.get().tokenRequests().total(), "no token is needed");
     }
 
     @Test
     void basicAuthenticationTurnedOffIsExplained() throws Exception {
-        SandboxDirectory.Tenant tenant = sandbox.directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow();
-        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "SMTP");
+        SandboxDirectory.Tenant tenant = SANDBOX.get().directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow();
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), "SMTP");
         mcf.setAuthentication("PASSWORD");
         mcf.setFromAddress(SandboxDefaults.USER);
         mcf.setPassword(SandboxDefaults.USER_PASSWORD);
@@ -148,17 +136,17 @@ class SmtpModesTest {
         } finally {
             tenant.basicAuthentication(SandboxDirectory.BasicAuthentication.ALLOWED);
         }
-        assertTrue(sandbox.outbox().messages().isEmpty());
+        assertTrue(SANDBOX.get().outbox().messages().isEmpty());
     }
 
     @Test
     void smtpAuthDisabledForTheMailboxSaysHowToEnableIt() throws Exception {
-        SandboxDirectory.Mailbox mailbox = sandbox.directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow()
+        SandboxDirectory.Mailbox mailbox = SANDBOX.get().directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow()
                 .mailbox(SandboxDefaults.SENDER).orElseThrow();
         try {
             mailbox.smtpClientAuthenticationDisabled(true);
             MailSendException e = assertThrows(MailSendException.class,
-                    () -> send(SandboxFactories.factory(sandbox, "SMTP"), "smtp auth off"));
+                    () -> send(SandboxFactories.factory(SANDBOX.get(), "SMTP"), "smtp auth off"));
             assertEquals("535 5.7.139", e.getErrorCode());
             assertTrue(e.getMessage().contains("Set-CASMailbox"), e.getMessage());
         } finally {
@@ -168,35 +156,35 @@ class SmtpModesTest {
 
     @Test
     void aDifferentUsernameSendsOnBehalfOfFromAddress() throws Exception {
-        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "SMTP");
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), "SMTP");
         mcf.setFromAddress(SandboxDefaults.SHARED_MAILBOX);
         mcf.setUsername(SandboxDefaults.SENDER);
         send(mcf, "on behalf");
-        DeliveredMessage got = sandbox.outbox().withSubject("on behalf").get(0);
+        DeliveredMessage got = SANDBOX.get().outbox().withSubject("on behalf").get(0);
         assertEquals(SandboxDefaults.SHARED_MAILBOX, got.from());
         assertEquals(SandboxDefaults.SENDER, got.mailbox(), "signed in as username");
         assertTrue(new String(got.raw(), java.nio.charset.StandardCharsets.US_ASCII)
                 .contains("Sender: " + SandboxDefaults.SENDER));
 
-        MailManagedConnectionFactory denied = SandboxFactories.factory(sandbox, "SMTP");
+        MailManagedConnectionFactory denied = SandboxFactories.factory(SANDBOX.get(), "SMTP");
         denied.setFromAddress(SandboxDefaults.RECIPIENT);
         denied.setUsername(SandboxDefaults.SENDER);
         MailSendException e = assertThrows(MailSendException.class, () -> send(denied, "not allowed"));
         assertEquals("554 5.2.0", e.getErrorCode());
         assertTrue(e.getMessage().contains("Send on Behalf"), e.getMessage());
-        assertTrue(sandbox.outbox().withSubject("not allowed").isEmpty());
+        assertTrue(SANDBOX.get().outbox().withSubject("not allowed").isEmpty());
     }
 
     @Test
     void delegatedModeSignsInAsTheUserWithTheTokenItIsGiven() throws Exception {
-        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "SMTP");
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), "SMTP");
         mcf.setAuthentication("DELEGATED");
         mcf.setFromAddress(SandboxDefaults.USER);
         MailSettings settings = mcf.settings();
         TokenSource userTokens = new TokenSource() {
             @Override
             public AccessToken token() {
-                return new AccessToken(sandbox.delegatedSmtpToken(SandboxDefaults.USER, 3600), Instant.now(),
+                return new AccessToken(SANDBOX.get().delegatedSmtpToken(SandboxDefaults.USER, 3600), Instant.now(),
                         Instant.now().plusSeconds(3600));
             }
 
@@ -208,7 +196,7 @@ class SmtpModesTest {
                 Clock.systemUTC()).open();
         channel.send(SandboxFactories.textMessage("delegated", "as the user"));
         channel.close();
-        assertEquals(SandboxDefaults.USER, sandbox.outbox().withSubject("delegated").get(0).mailbox());
+        assertEquals(SandboxDefaults.USER, SANDBOX.get().outbox().withSubject("delegated").get(0).mailbox());
 
         MailSendException notConnected = assertThrows(MailSendException.class, () -> send(mcf, "no consent"));
         assertTrue(notConnected.getMessage().contains("No mailbox is connected"), notConnected.getMessage());
@@ -229,7 +217,7 @@ class SmtpModesTest {
                     .requireAuth()
                     .messageHandler((ctx, from, to, data) -> received.add(from + " -> " + to));
             if (implicitTls) {
-                builder.serverSocketFactory(sandbox.serverSslContext());
+                builder.serverSocketFactory(SANDBOX.get().serverSslContext());
             }
             SMTPServer server = builder.build();
             server.start();
@@ -249,7 +237,7 @@ class SmtpModesTest {
 
     /** A factory for an SMTP server that is not Exchange: a user name (no address) and a password. */
     private static MailManagedConnectionFactory relay(int port, boolean implicitTls, String password) {
-        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "SMTP");
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), "SMTP");
         mcf.setAuthentication("PASSWORD");
         mcf.setTenantId(null);
         mcf.setClientId(null);
@@ -266,36 +254,36 @@ class SmtpModesTest {
 
     @Test
     void theDailyRecipientQuotaIsExplained() throws Exception {
-        SandboxDirectory.Tenant tenant = sandbox.directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow();
+        SandboxDirectory.Tenant tenant = SANDBOX.get().directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow();
         SandboxDirectory.App app = tenant.app(SandboxDefaults.CLIENT_ID).orElseThrow();
         tenant.addMailbox("busy@contoso.test", "Busy").grantFullAccess(app).dailyRecipientLimit(1);
-        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "SMTP");
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), "SMTP");
         mcf.setFromAddress("busy@contoso.test");
         send(mcf, "first of the day");
         MailSendException e = assertThrows(MailSendException.class, () -> send(mcf, "over the quota"));
         assertEquals("554 5.2.0", e.getErrorCode());
         assertTrue(e.getMessage().contains("10,000 recipients in the last 24 hours"), e.getMessage());
-        assertTrue(sandbox.outbox().withSubject("over the quota").isEmpty());
+        assertTrue(SANDBOX.get().outbox().withSubject("over the quota").isEmpty());
     }
 
     @Test
     void aServerCertificateThatIsNotTrustedStopsTheConnection() throws Exception {
         // With a password no token is fetched first: the SMTP server's own certificate is what is refused.
-        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "SMTP");
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), "SMTP");
         mcf.setAuthentication("PASSWORD");
         mcf.setFromAddress(SandboxDefaults.USER);
         mcf.setPassword(SandboxDefaults.USER_PASSWORD);
         mcf.setTrustStorePath(null);
         mcf.setTrustStorePassword(null);
-        int logins = sandbox.smtpLogins();
+        int logins = SANDBOX.get().smtpLogins();
         MailSendException e = assertThrows(MailSendException.class, () -> send(mcf, "untrusted"));
         assertTrue(e.getMessage().contains("PKIX") || e.getMessage().contains("certification path"), e.getMessage());
-        assertEquals(logins, sandbox.smtpLogins(), "nothing was sent to a server that could not be verified");
+        assertEquals(logins, SANDBOX.get().smtpLogins(), "nothing was sent to a server that could not be verified");
     }
 
     @Test
     void plaintextIsRefusedForAnyHostButThisMachine() {
-        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "SMTP");
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), "SMTP");
         mcf.setSmtpHost("smtp.office365.com");
         mcf.setSmtpTls("PLAINTEXT_LOOPBACK_ONLY");
         InvalidPropertyException e = assertThrows(InvalidPropertyException.class, mcf::settings);
@@ -305,7 +293,7 @@ class SmtpModesTest {
 
     @Test
     void tooManyRecipientsOrTooLargeAMessageFailBeforeSending() throws Exception {
-        MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "SMTP");
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), "SMTP");
         mcf.setMaxRecipientsPerMessage(2);
         mcf.setMaxMessageBytes(4096L);
         MimeMessage many = SandboxFactories.textMessage("many", "x");
@@ -323,15 +311,15 @@ class SmtpModesTest {
             MailSendException tooLarge = assertThrows(MailSendException.class, () -> c.send(large));
             assertEquals("MessageTooLarge", tooLarge.getErrorCode());
         }
-        assertTrue(sandbox.outbox().messages().isEmpty());
+        assertTrue(SANDBOX.get().outbox().messages().isEmpty());
     }
 
     @Test
     void noMoreThanThreeMessagesAreSubmittedAtOnceFromOneMailbox() throws Exception {
-        MailConnectionFactory factory = factory(SandboxFactories.factory(sandbox, "SMTP"));
+        MailConnectionFactory factory = factory(SandboxFactories.factory(SANDBOX.get(), "SMTP"));
         SandboxFactories.sendInParallel(factory, 8, 40, "parallel");
-        assertEquals(40, sandbox.outbox().messages().size());
-        assertTrue(sandbox.mostSmtpSubmissionsAtOnce() <= 3,
-                "Exchange allows three at once; saw " + sandbox.mostSmtpSubmissionsAtOnce());
+        assertEquals(40, SANDBOX.get().outbox().messages().size());
+        assertTrue(SANDBOX.get().mostSmtpSubmissionsAtOnce() <= 3,
+                "Exchange allows three at once; saw " + SANDBOX.get().mostSmtpSubmissionsAtOnce());
     }
 }

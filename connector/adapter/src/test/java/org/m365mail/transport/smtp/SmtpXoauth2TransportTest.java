@@ -11,6 +11,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.m365mail.api.MailConnection;
 import org.m365mail.api.MailConnectionFactory;
 import org.m365mail.api.MailSendException;
@@ -20,6 +21,7 @@ import org.m365mail.sandbox.DeliveredMessage;
 import org.m365mail.sandbox.M365Sandbox;
 import org.m365mail.sandbox.SandboxDefaults;
 import org.m365mail.sandbox.SandboxDirectory;
+import org.m365mail.testing.SandboxExtension;
 import org.m365mail.testing.SandboxFactories;
 
 import java.nio.file.Path;
@@ -35,28 +37,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The SMTP XOAUTH2 transport against the stand-in's STARTTLS server, through the connector's own pool. */
 class SmtpXoauth2TransportTest {
 
-    private static M365Sandbox sandbox;
-
-    @BeforeAll
-    static void start() throws Exception {
-        sandbox = M365Sandbox.builder().workDir(Path.of("target/sandbox-smtp")).start();
-    }
-
-    @AfterAll
-    static void stop() {
-        sandbox.close();
-    }
-
-    @BeforeEach
-    void clear() {
-        sandbox.outbox().clear();
-        sandbox.tokenRequests().clear();
-    }
+    @RegisterExtension
+    static final SandboxExtension SANDBOX = new SandboxExtension("target/sandbox-smtp");
 
     @Test
     void onePooledConnectionAuthenticatesOnceForManySends() throws Exception {
-        int loginsBefore = sandbox.smtpLogins();
-        MailConnectionFactory factory = (MailConnectionFactory) SandboxFactories.factory(sandbox, "SMTP")
+        int loginsBefore = SANDBOX.get().smtpLogins();
+        MailConnectionFactory factory = (MailConnectionFactory) SandboxFactories.factory(SANDBOX.get(), "SMTP")
                 .createConnectionFactory();
         for (int i = 0; i < 5; i++) {
             try (MailConnection connection = factory.getConnection()) {
@@ -66,11 +53,11 @@ class SmtpXoauth2TransportTest {
                 assertTrue(sent.serviceReference().contains(sent.messageId()), sent.serviceReference());
             }
         }
-        assertEquals(5, sandbox.outbox().messages().size());
-        assertEquals(1, sandbox.smtpLogins() - loginsBefore, "the pooled connection stays authenticated");
-        assertEquals(1, sandbox.tokenRequests().total());
-        assertTrue(sandbox.tokenRequests().entries().get(0).isFor("https://outlook.office365.com"));
-        DeliveredMessage first = sandbox.outbox().messages().get(0);
+        assertEquals(5, SANDBOX.get().outbox().messages().size());
+        assertEquals(1, SANDBOX.get().smtpLogins() - loginsBefore, "the pooled connection stays authenticated");
+        assertEquals(1, SANDBOX.get().tokenRequests().total());
+        assertTrue(SANDBOX.get().tokenRequests().entries().get(0).isFor("https://outlook.office365.com"));
+        DeliveredMessage first = SANDBOX.get().outbox().messages().get(0);
         assertEquals("SMTP", first.channel());
         assertEquals(SandboxDefaults.SENDER, first.envelopeFrom());
         assertEquals(SandboxDefaults.SENDER, first.from());
@@ -94,12 +81,12 @@ class SmtpXoauth2TransportTest {
         csv.setDataHandler(new DataHandler(new ByteArrayDataSource(data, "application/zip")));
         csv.setFileName("report.zip");
         message.setContent(new MimeMultipart(text, csv));
-        MailConnectionFactory factory = (MailConnectionFactory) SandboxFactories.factory(sandbox, "SMTP")
+        MailConnectionFactory factory = (MailConnectionFactory) SandboxFactories.factory(SANDBOX.get(), "SMTP")
                 .createConnectionFactory();
         try (MailConnection connection = factory.getConnection()) {
             connection.send(message);
         }
-        DeliveredMessage got = sandbox.outbox().messages().get(0);
+        DeliveredMessage got = SANDBOX.get().outbox().messages().get(0);
         assertEquals(List.of("cc@contoso.test"), got.cc());
         assertEquals(List.of("hidden@contoso.test"), got.bcc());
         assertFalse(new String(got.raw(), java.nio.charset.StandardCharsets.ISO_8859_1).contains("hidden@"),
@@ -110,12 +97,12 @@ class SmtpXoauth2TransportTest {
 
     @Test
     void missingMailboxPermissionIsExplainedAndNothingIsSent() throws Exception {
-        SandboxDirectory.Tenant tenant = sandbox.directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow();
+        SandboxDirectory.Tenant tenant = SANDBOX.get().directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow();
         SandboxDirectory.App app = tenant.app(SandboxDefaults.CLIENT_ID).orElseThrow();
         SandboxDirectory.Mailbox mailbox = tenant.mailbox(SandboxDefaults.SENDER).orElseThrow();
         mailbox.revokeFullAccess(app);
         try {
-            MailConnectionFactory factory = (MailConnectionFactory) SandboxFactories.factory(sandbox, "SMTP")
+            MailConnectionFactory factory = (MailConnectionFactory) SandboxFactories.factory(SANDBOX.get(), "SMTP")
                     .createConnectionFactory();
             try (MailConnection connection = factory.getConnection()) {
                 MailSendException e = assertThrows(MailSendException.class,
@@ -126,8 +113,8 @@ class SmtpXoauth2TransportTest {
         } finally {
             mailbox.grantFullAccess(app);
         }
-        assertTrue(sandbox.outbox().messages().isEmpty());
-        assertEquals(2, sandbox.tokenRequests().total(), "a refused token is dropped and retried once");
+        assertTrue(SANDBOX.get().outbox().messages().isEmpty());
+        assertEquals(2, SANDBOX.get().tokenRequests().total(), "a refused token is dropped and retried once");
     }
 
     @Test
@@ -148,7 +135,7 @@ class SmtpXoauth2TransportTest {
                 }
             });
             server.start();
-            MailManagedConnectionFactory mcf = SandboxFactories.factory(sandbox, "SMTP");
+            MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), "SMTP");
             mcf.setSmtpPort(plain.getLocalPort());
             try (MailConnection connection = ((MailConnectionFactory) mcf.createConnectionFactory()).getConnection()) {
                 MailSendException e = assertThrows(MailSendException.class,

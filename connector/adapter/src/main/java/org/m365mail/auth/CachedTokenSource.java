@@ -129,6 +129,16 @@ public final class CachedTokenSource implements TokenSource {
     }
 
     @Override
+    public AccessToken renew() throws MailSendException {
+        lock.lock();
+        try {
+            return fetch();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
     public void invalidate(AccessToken rejected) {
         lock.lock();
         try {

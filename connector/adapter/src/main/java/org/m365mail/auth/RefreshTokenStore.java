@@ -2,6 +2,7 @@ package org.m365mail.auth;
 
 import org.m365mail.api.MailSendException;
 
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -12,6 +13,9 @@ public interface RefreshTokenStore {
 
     /** The stored refresh token for {@code key}, if a mailbox was connected. */
     Optional<String> load(String key) throws MailSendException;
+
+    /** When the refresh token for {@code key} was last saved, if there is one: how long the consent has been idle. */
+    Optional<Instant> savedAt(String key) throws MailSendException;
 
     /** Replaces the stored refresh token for {@code key}, durably, before returning. */
     void save(String key, String refreshToken) throws MailSendException;

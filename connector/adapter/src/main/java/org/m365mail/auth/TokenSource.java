@@ -20,4 +20,14 @@ public interface TokenSource {
      * issued), so the next {@link #token()} fetches a new one. Another token that replaced it is kept.
      */
     void invalidate(AccessToken rejected);
+
+    /**
+     * Fetches a new token now, whatever the age of the one in hand: for a delegated consent this redeems, and so
+     * renews, its refresh token.
+     */
+    default AccessToken renew() throws MailSendException {
+        AccessToken current = token();
+        invalidate(current);
+        return token();
+    }
 }

@@ -46,14 +46,17 @@ import java.util.regex.Pattern;
  * @param network            proxy and timeouts
  * @param certificate        the certificate the app authenticates with instead of a secret, or {@code null}
  * @param tokenStoreFile     the encrypted file delegated consents are kept in, or {@code null} for memory
- * @param tokenStoreKey      the passphrase the file is encrypted with
+ * @param tokenStoreKey      the passphrase the file or table entries are encrypted with
+ * @param tokenStoreDataSource the JNDI name of the JDBC data source delegated consents are kept in, or {@code null}
+ * @param tokenCache         whether access tokens are cached in this JVM only or shared through JCache
  */
 public record MailSettings(TransportKind transport, String tenantId, String clientId, Secret clientSecret,
                            String authorityUrl, String graphUrl, InternetAddress fromAddress, String fromName,
                            String smtpHost, int smtpPort, Path trustStorePath, Secret trustStorePassword,
                            AuthenticationMode authentication, String username, Secret password,
                            SmtpTls smtpTls, SmtpLimits smtp, Cloud cloud, GraphOptions graph, Network network,
-                           ClientCertificate certificate, Path tokenStoreFile, Secret tokenStoreKey) {
+                           ClientCertificate certificate, Path tokenStoreFile, Secret tokenStoreKey,
+                           String tokenStoreDataSource, TokenCacheKind tokenCache) {
 
     /**
      * How Graph sends.
@@ -114,7 +117,8 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
                          Long maxMessageBytes, String cloud, Boolean saveToSentItems, String allowedFromAddresses,
                          Integer graphMaxConcurrentRequests, Integer sendTimeoutSeconds, String httpProxy,
                          Integer connectTimeoutMillis, Integer readTimeoutMillis, String certificatePath,
-                         String certificatePassword, String tokenStoreFile, String tokenStoreKey) {
+                         String certificatePassword, String tokenStoreFile, String tokenStoreKey,
+                         String tokenStoreDataSource, String tokenCache) {
 
         /** The values of the first release's properties, the others unset. */
         public Values(String transport, String tenantId, String clientId, String clientSecret, String authorityUrl,
@@ -122,7 +126,7 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
                       String trustStorePath, String trustStorePassword) {
             this(transport, tenantId, clientId, clientSecret, authorityUrl, graphUrl, fromAddress, fromName, smtpHost,
                     smtpPort, trustStorePath, trustStorePassword, null, null, null, null, null, null, null, null, null,
-                    null, null, null, null, null, null, null, null, null, null, null);
+                    null, null, null, null, null, null, null, null, null, null, null, null, null);
         }
 
         @Override
@@ -226,9 +230,22 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
 
         Path tokenStoreFile = trim(v.tokenStoreFile()) == null ? null : Path.of(trim(v.tokenStoreFile()));
         Secret tokenStoreKey = Secret.of(v.tokenStoreKey());
-        if (tokenStoreFile != null && tokenStoreKey == null) {
-            problems.add("tokenStoreKey is required with tokenStoreFile: the passphrase the stored tokens are "
-                    + "encrypted with (a password alias ${ALIAS=name} is recommended)");
+        String tokenStoreDataSource = trim(v.tokenStoreDataSource());
+        if (tokenStoreFile != null && tokenStoreDataSource != null) {
+            problems.add("set tokenStoreFile or tokenStoreDataSource, not both: consents are kept in one place");
+        }
+        if ((tokenStoreFile != null || tokenStoreDataSource != null) && tokenStoreKey == null) {
+            problems.add("tokenStoreKey is required with " + (tokenStoreFile != null ? "tokenStoreFile" : "tokenStoreDataSource")
+                    + ": the passphrase the stored tokens are encrypted with (a password alias ${ALIAS=name} is "
+                    + "recommended)");
+        }
+        TokenCacheKind tokenCache = TokenCacheKind.LOCAL;
+        if (trim(v.tokenCache()) != null) {
+            try {
+                tokenCache = TokenCacheKind.valueOf(trim(v.tokenCache()).toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                problems.add("tokenCache must be LOCAL or JCACHE (was '" + v.tokenCache().trim() + "')");
+            }
         }
         if (tokenStoreKey != null && tokenStoreKey.reveal().length() < 16) {
             problems.add("tokenStoreKey must be at least 16 characters long");
@@ -350,7 +367,8 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
         }
         return new MailSettings(transport, tenantId, clientId, clientSecret, authorityUrl, graphUrl, fromAddress,
                 trim(v.fromName()), smtpHost, smtpPort, trustStorePath, trustStorePassword, authentication,
-                username, password, smtpTls, smtp, cloud, graph, network, certificate, tokenStoreFile, tokenStoreKey);
+                username, password, smtpTls, smtp, cloud, graph, network, certificate, tokenStoreFile, tokenStoreKey,
+                tokenStoreDataSource, tokenCache);
     }
 
     /** The scope for SMTP AUTH with client credentials: Exchange Online's resource in the configured cloud. */

@@ -78,10 +78,21 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
                     + "without it they are kept in memory and lost at restart")
     private String tokenStoreFile;
 
+    @ConfigProperty(type = String.class,
+            description = "JNDI name of a JDBC data source (e.g. jdbc/mailTokens) that keeps delegated consents, "
+                    + "encrypted with tokenStoreKey, in table M365MAIL_REFRESH_TOKENS (created on first use); share it "
+                    + "across a cluster. Instead of tokenStoreFile")
+    private String tokenStoreDataSource;
+
     @ConfigProperty(type = String.class, confidential = true,
-            description = "Passphrase (16+ characters) tokenStoreFile is encrypted with; a password alias "
-                    + "${ALIAS=name} is recommended")
+            description = "Passphrase (16+ characters) tokenStoreFile or tokenStoreDataSource entries are encrypted "
+                    + "with; a password alias ${ALIAS=name} is recommended")
     private transient String tokenStoreKey;
+
+    @ConfigProperty(type = String.class, defaultValue = "LOCAL",
+            description = "Where access tokens are cached: LOCAL (this server instance) or JCACHE (the server's "
+                    + "JCache, e.g. Payara's Hazelcast, shared by a cluster's instances; LOCAL if the server has none)")
+    private String tokenCache = "LOCAL";
 
     @ConfigProperty(type = String.class, defaultValue = "GLOBAL",
             description = "Microsoft 365 cloud: GLOBAL, US_GOV (GCC High), US_GOV_DOD or CHINA (21Vianet); sets the "
@@ -194,6 +205,7 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
     private transient volatile MailTransport mailTransport;
     private transient volatile StandaloneConnectionManager standaloneManager;
     private transient volatile AutoCloseable certificateWatch;
+    private transient volatile org.m365mail.auth.ConsentKeepAlive consentKeepAlive;
     private transient volatile org.m365mail.auth.DelegatedConsent consent;
 
     /**
@@ -266,6 +278,13 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
                 if (mailTransport == null) {
                     MailSettings checked = settings();
                     mailTransport = MailTransports.create(checked);
+                    if (checked.authentication() == org.m365mail.config.AuthenticationMode.DELEGATED
+                            && consentKeepAlive == null) {
+                        consentKeepAlive = new org.m365mail.auth.ConsentKeepAlive(
+                                MailTransports.refreshTokenStore(checked),
+                                org.m365mail.auth.MsalDelegatedTokens.storeKey(checked), checked.username(),
+                                this::renewToken, java.time.Clock.systemUTC()).start();
+                    }
                     if (checked.certificate() != null) {
                         certificateWatch = org.m365mail.auth.CertificateExpiryWatch.watch(checked.certificate(),
                                 checked.clientId(), java.time.Clock.systemUTC());
@@ -296,6 +315,14 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
         return consent;
     }
 
+    private void renewToken() throws org.m365mail.api.MailSendException {
+        try {
+            transport().renewToken();
+        } catch (ResourceException e) {
+            throw new org.m365mail.api.MailSendException(e.getMessage(), e);
+        }
+    }
+
     /** Drops the shared transport, and with it cached tokens: the next send starts afresh. */
     private synchronized void forgetTransport() {
         if (mailTransport != null) {
@@ -314,6 +341,10 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
             mailTransport.close();
             mailTransport = null;
         }
+        if (consentKeepAlive != null) {
+            consentKeepAlive.close();
+            consentKeepAlive = null;
+        }
         if (certificateWatch != null) {
             try {
                 certificateWatch.close();
@@ -330,7 +361,7 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
                 username, password, smtpTls, smtpMaxConcurrentSends, messagesPerMinute, maxRecipientsPerMessage,
                 maxMessageBytes, cloud, saveToSentItems, allowedFromAddresses, graphMaxConcurrentRequests,
                 sendTimeoutSeconds, httpProxy, connectTimeoutMillis, readTimeoutMillis, certificatePath,
-                certificatePassword, tokenStoreFile, tokenStoreKey);
+                certificatePassword, tokenStoreFile, tokenStoreKey, tokenStoreDataSource, tokenCache);
     }
 
     @Override
@@ -650,6 +681,24 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
 
     public void setTokenStoreKey(String tokenStoreKey) {
         this.tokenStoreKey = tokenStoreKey;
+        settings = null;
+    }
+
+    public String getTokenStoreDataSource() {
+        return tokenStoreDataSource;
+    }
+
+    public void setTokenStoreDataSource(String tokenStoreDataSource) {
+        this.tokenStoreDataSource = tokenStoreDataSource;
+        settings = null;
+    }
+
+    public String getTokenCache() {
+        return tokenCache;
+    }
+
+    public void setTokenCache(String tokenCache) {
+        this.tokenCache = tokenCache;
         settings = null;
     }
 

@@ -9,6 +9,13 @@ public interface MailTransport extends AutoCloseable {
     /** A channel for one managed connection: what that connection keeps open between sends. */
     MailChannel open();
 
+    /**
+     * Fetches a new access token now (for a delegated consent, this renews its refresh token); nothing for
+     * transports without tokens.
+     */
+    default void renewToken() throws org.m365mail.api.MailSendException {
+    }
+
     /** Releases what the transport holds (threads, sockets). */
     @Override
     void close();

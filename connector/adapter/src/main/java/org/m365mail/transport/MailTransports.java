@@ -59,10 +59,18 @@ public final class MailTransports {
                 clock, "Exchange Online SMTP (client " + settings.clientId() + ")");
     }
 
-    /** Where a pool keeps its delegated consent: the encrypted file, or (by default) this JVM's memory. */
+    /**
+     * Where a pool keeps its delegated consent: the JDBC data source, the encrypted file, or (by default) this JVM's
+     * memory. Pools that name the same place share one store.
+     */
     public static org.m365mail.auth.RefreshTokenStore refreshTokenStore(MailSettings settings) {
+        if (settings.tokenStoreDataSource() != null) {
+            return STORES.computeIfAbsent("jdbc:" + settings.tokenStoreDataSource(),
+                    n -> new org.m365mail.auth.JdbcRefreshTokenStore(settings.tokenStoreDataSource(),
+                            settings.tokenStoreKey()));
+        }
         if (settings.tokenStoreFile() != null) {
-            return STORES.computeIfAbsent(settings.tokenStoreFile().toAbsolutePath().toString(),
+            return STORES.computeIfAbsent("file:" + settings.tokenStoreFile().toAbsolutePath(),
                     f -> new org.m365mail.auth.EncryptedFileRefreshTokenStore(settings.tokenStoreFile(),
                             settings.tokenStoreKey()));
         }

@@ -201,7 +201,7 @@ class DelegatedConsentTest {
         assertEquals("TokenStoreUnreadable", wrongKey.getErrorCode());
 
         String text = Files.readString(storeFile);
-        int at = text.indexOf("\"tenant|app|user\":\"") + "\"tenant|app|user\":\"".length() + 20;
+        int at = text.indexOf("\"token\":\"") + "\"token\":\"".length() + 20;
         char flipped = text.charAt(at) == 'A' ? 'B' : 'A';
         Files.writeString(storeFile, text.substring(0, at) + flipped + text.substring(at + 1));
         MailSendException tampered = assertThrows(MailSendException.class,

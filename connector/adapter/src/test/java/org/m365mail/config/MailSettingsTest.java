@@ -89,7 +89,7 @@ class MailSettingsTest {
     private static MailSettings.Values withCloud(String cloud, String authorityUrl, String proxy) {
         return new MailSettings.Values("GRAPH", "contoso.com", "8a1f6e2c-7d3b-4e59-a0c4-92b5d8e1f736", SECRET,
                 authorityUrl, null, "a@contoso.com", null, null, null, null, null, null, null, null, null, null,
-                null, null, null, cloud, null, null, null, null, proxy, null, null, null, null, null, null);
+                null, null, null, cloud, null, null, null, null, proxy, null, null, null, null, null, null, null, null);
     }
 
     @Test

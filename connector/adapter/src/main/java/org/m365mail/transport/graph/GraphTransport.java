@@ -199,6 +199,11 @@ public final class GraphTransport implements MailTransport {
     }
 
     @Override
+    public void renewToken() throws MailSendException {
+        tokens.renew();
+    }
+
+    @Override
     public void close() {
         // HttpClient (Java 17) has no close(); its threads end when it is unreachable.
     }

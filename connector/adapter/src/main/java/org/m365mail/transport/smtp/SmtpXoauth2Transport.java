@@ -33,6 +33,7 @@ public final class SmtpXoauth2Transport implements MailTransport {
     private static final Logger LOG = Logger.getLogger(SmtpXoauth2Transport.class.getName());
 
     private final MailSettings settings;
+    private final TokenSource tokens;
     private final SmtpLogin login;
     private final Session session;
     private final String protocol;
@@ -44,6 +45,7 @@ public final class SmtpXoauth2Transport implements MailTransport {
      */
     public SmtpXoauth2Transport(MailSettings settings, TokenSource tokens, SSLContext tls, Clock clock) {
         this.settings = settings;
+        this.tokens = tokens;
         this.clock = clock;
         String username = settings.username();
         boolean password = settings.authentication() == AuthenticationMode.PASSWORD;
@@ -132,6 +134,13 @@ public final class SmtpXoauth2Transport implements MailTransport {
 
     Clock clock() {
         return clock;
+    }
+
+    @Override
+    public void renewToken() throws org.m365mail.api.MailSendException {
+        if (tokens != null) {
+            tokens.renew();
+        }
     }
 
     @Override

@@ -103,7 +103,8 @@ class SmtpModesTest {
                 settings.fromName(), "smtp.office365.com", settings.smtpPort(), settings.trustStorePath(),
                 settings.trustStorePassword(), settings.authentication(), settings.username(), settings.password(),
                 settings.smtpTls(), settings.smtp(), settings.cloud(), settings.graph(), settings.network(),
-                settings.certificate(), settings.tokenStoreFile(), settings.tokenStoreKey());
+                settings.certificate(), settings.tokenStoreFile(), settings.tokenStoreKey(),
+                settings.tokenStoreDataSource(), settings.tokenCache());
         try (Captured log = new Captured(SmtpXoauth2Transport.class)) {
             new SmtpXoauth2Transport(asExchange, null, TlsTrust.context(settings), Clock.systemUTC());
             List<LogRecord> warnings = log.records.stream().filter(r -> r.getLevel() == Level.WARNING).toList();

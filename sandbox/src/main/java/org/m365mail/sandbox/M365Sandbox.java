@@ -39,6 +39,7 @@ public final class M365Sandbox implements AutoCloseable {
     private final HttpsServer graph;
     private final ExchangeSmtpServer smtp;
     private final HttpServer viewer;
+    private final HttpServer managedIdentity;
     private final ExecutorService executor;
     private final TokenIssuer issuer;
     private final GraphMailEndpoint graphMail;
@@ -76,6 +77,13 @@ public final class M365Sandbox implements AutoCloseable {
 
         this.smtp = new ExchangeSmtpServer(b.smtpPort, tls.serverContext(), directory, issuer, outbox);
 
+        // App Service's identity endpoint is plain HTTP on the local machine; so is this one.
+        this.managedIdentity = HttpServer.create(new InetSocketAddress(loopback, b.managedIdentityPort), 16);
+        managedIdentity.setExecutor(executor);
+        managedIdentity.createContext("/", new ManagedIdentityEndpoint(directory, issuer, tokenRequests,
+                b.tokenLifetimeSeconds, SandboxDefaults.TENANT_ID, SandboxDefaults.MANAGED_IDENTITY_CLIENT_ID,
+                java.util.List.of(SandboxDefaults.USER_ASSIGNED_IDENTITY_CLIENT_ID)));
+
         if (b.viewerPort >= 0) {
             this.viewer = HttpServer.create(new InetSocketAddress(loopback, b.viewerPort), 16);
             viewer.setExecutor(executor);
@@ -93,6 +101,7 @@ public final class M365Sandbox implements AutoCloseable {
         login.start();
         graph.start();
         smtp.start();
+        managedIdentity.start();
         if (viewer != null) {
             viewer.start();
         }
@@ -109,6 +118,14 @@ public final class M365Sandbox implements AutoCloseable {
     /** The value for the connector's {@code graphUrl}. */
     public String graphUrl() {
         return "https://127.0.0.1:" + graph.getAddress().getPort();
+    }
+
+    /**
+     * The value of {@code IDENTITY_ENDPOINT} for a server that should take its managed identity's tokens from the
+     * stand-in (with {@code IDENTITY_HEADER} = {@link SandboxDefaults#IDENTITY_HEADER}).
+     */
+    public String identityEndpoint() {
+        return "http://127.0.0.1:" + managedIdentity.getAddress().getPort() + ManagedIdentityEndpoint.PATH;
     }
 
     /** The value for the connector's {@code smtpHost}. */
@@ -237,6 +254,7 @@ public final class M365Sandbox implements AutoCloseable {
     public void close() {
         login.stop(0);
         graph.stop(0);
+        managedIdentity.stop(0);
         smtp.stop();
         if (viewer != null) {
             viewer.stop(0);
@@ -251,6 +269,7 @@ public final class M365Sandbox implements AutoCloseable {
         private int graphPort;
         private int smtpPort;
         private int viewerPort = -1;
+        private int managedIdentityPort;
         private long tokenLifetimeSeconds = 3599;
         private Path workDir = Path.of(System.getProperty("java.io.tmpdir"), "m365-sandbox");
         private Clock clock = Clock.systemUTC();
@@ -283,6 +302,12 @@ public final class M365Sandbox implements AutoCloseable {
         }
 
         /** Serves a page listing the outbox over plain HTTP on loopback; off unless asked for. */
+        /** Port of the managed identity endpoint (App Service's IDENTITY_ENDPOINT); 0 for any free port. */
+        public Builder managedIdentityPort(int port) {
+            this.managedIdentityPort = port;
+            return this;
+        }
+
         public Builder viewerPort(int port) {
             this.viewerPort = port;
             return this;

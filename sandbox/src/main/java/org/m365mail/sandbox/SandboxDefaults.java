@@ -17,6 +17,12 @@ public final class SandboxDefaults {
     public static final String USER = "megan.bowen@contoso.test";
     public static final String USER_PASSWORD = "sandbox-user-password";
     public static final String TRUST_STORE_PASSWORD = "changeit";
+    /** Client ID of the system-assigned managed identity of the "Azure resource" the stand-in plays. */
+    public static final String MANAGED_IDENTITY_CLIENT_ID = "3c7d2f9a-61b8-4e0d-8a5c-0f4e9b1d2a67";
+    /** Client ID of a user-assigned managed identity assigned to that resource too. */
+    public static final String USER_ASSIGNED_IDENTITY_CLIENT_ID = "b9e4a1c3-5d72-4f86-9e0b-7c2d1a3f5e48";
+    /** The value App Service puts in IDENTITY_HEADER (and expects back in X-IDENTITY-HEADER). */
+    public static final String IDENTITY_HEADER = "sandbox-identity-header-value";
 
     private SandboxDefaults() {
     }

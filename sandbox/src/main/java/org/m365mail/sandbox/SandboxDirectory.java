@@ -38,7 +38,15 @@ public final class SandboxDirectory {
                 .grant(Resource.GRAPH, "Mail.Send")
                 .grant(Resource.GRAPH, "Mail.ReadWrite")
                 .grant(Resource.EXCHANGE, "SMTP.SendAsApp");
-        tenant.addMailbox(SandboxDefaults.SENDER, "Contoso Notifications").grantFullAccess(app);
+        // The managed identities' service principals, granted app roles with PowerShell as Microsoft documents
+        // (managed identities have no app registration page to grant them on).
+        App systemAssigned = tenant.addManagedIdentity(SandboxDefaults.MANAGED_IDENTITY_CLIENT_ID)
+                .grant(Resource.GRAPH, "Mail.Send")
+                .grant(Resource.EXCHANGE, "SMTP.SendAsApp");
+        App userAssigned = tenant.addManagedIdentity(SandboxDefaults.USER_ASSIGNED_IDENTITY_CLIENT_ID)
+                .grant(Resource.GRAPH, "Mail.Send");
+        tenant.addMailbox(SandboxDefaults.SENDER, "Contoso Notifications").grantFullAccess(app)
+                .grantFullAccess(systemAssigned).grantFullAccess(userAssigned);
         tenant.addMailbox(SandboxDefaults.SHARED_MAILBOX, "Contoso Support (shared)").grantFullAccess(app);
         tenant.addMailbox(SandboxDefaults.RECIPIENT, "Alex Wilber");
         tenant.addMailbox(SandboxDefaults.USER, "Megan Bowen").password(SandboxDefaults.USER_PASSWORD);
@@ -115,6 +123,14 @@ public final class SandboxDirectory {
             return app;
         }
 
+        /** A managed identity's service principal: it has no secrets or certificates to sign in with. */
+        public App addManagedIdentity(String clientId) {
+            App identity = new App(clientId.toLowerCase(Locale.ROOT), UUID.randomUUID().toString());
+            identity.managedIdentity = true;
+            apps.put(identity.clientId(), identity);
+            return identity;
+        }
+
         public Optional<App> app(String clientId) {
             return Optional.ofNullable(apps.get(clientId.toLowerCase(Locale.ROOT)));
         }
@@ -165,6 +181,8 @@ public final class SandboxDirectory {
         private final List<java.security.cert.X509Certificate> certificates = new CopyOnWriteArrayList<>();
         private final Map<Resource, Set<String>> roles = new ConcurrentHashMap<>();
 
+        private boolean managedIdentity;
+
         App(String clientId, String servicePrincipalId) {
             this.clientId = clientId;
             this.servicePrincipalId = servicePrincipalId;
@@ -176,6 +194,11 @@ public final class SandboxDirectory {
 
         public String servicePrincipalId() {
             return servicePrincipalId;
+        }
+
+        /** Whether this is a managed identity rather than an app registration. */
+        public boolean isManagedIdentity() {
+            return managedIdentity;
         }
 
         public App addSecret(String secret) {

@@ -10,7 +10,7 @@ import java.util.logging.Logger;
 /**
  * Runs the stand-in as a command for the demo:
  * {@code java -jar m365-sandbox-standalone.jar --work-dir DIR [--login-port N] [--graph-port N] [--smtp-port N]
- * [--viewer-port N]}. It writes {@code DIR/sandbox.properties} with the connector settings to use and runs until
+ * [--viewer-port N] [--identity-port N]}. It writes {@code DIR/sandbox.properties} with the connector settings to use and runs until
  * stopped.
  */
 public final class SandboxMain {
@@ -35,6 +35,7 @@ public final class SandboxMain {
                 .graphPort(Integer.parseInt(options.getOrDefault("graph-port", "0")))
                 .smtpPort(Integer.parseInt(options.getOrDefault("smtp-port", "0")))
                 .viewerPort(Integer.parseInt(options.getOrDefault("viewer-port", "0")))
+                .managedIdentityPort(Integer.parseInt(options.getOrDefault("identity-port", "0")))
                 .start();
         String settings = String.join("\n",
                 "authorityUrl=" + sandbox.authorityUrl(),
@@ -48,7 +49,9 @@ public final class SandboxMain {
                 "clientSecret=" + SandboxDefaults.CLIENT_SECRET,
                 "fromAddress=" + SandboxDefaults.SENDER,
                 "recipient=" + SandboxDefaults.RECIPIENT,
-                "viewerUrl=" + sandbox.viewerUrl(), "");
+                "viewerUrl=" + sandbox.viewerUrl(),
+                "identityEndpoint=" + sandbox.identityEndpoint(),
+                "identityHeader=" + SandboxDefaults.IDENTITY_HEADER, "");
         Path properties = workDir.resolve("sandbox.properties");
         Files.writeString(properties, settings);
         LOG.info(() -> "Sandbox settings written to " + properties.toAbsolutePath());

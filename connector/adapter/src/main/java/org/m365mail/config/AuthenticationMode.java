@@ -6,6 +6,11 @@ public enum AuthenticationMode {
     CLIENT_CREDENTIALS,
     /** A user's token from the user's consent ({@code SMTP.Send} with {@code offline_access}). */
     DELEGATED,
+    /**
+     * App-only token of the Azure resource's managed identity (App Service, Container Apps, virtual machine, Arc): no
+     * secret to keep; {@code clientId} chooses a user-assigned identity.
+     */
+    MANAGED_IDENTITY,
     /** SMTP AUTH LOGIN/PLAIN with {@code username} and {@code password}: basic authentication. */
     PASSWORD
 }

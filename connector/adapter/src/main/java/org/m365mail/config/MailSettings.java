@@ -171,8 +171,9 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
 
         String tenantId = trim(v.tenantId());
         boolean passwordOnly = "PASSWORD".equalsIgnoreCase(trim(v.authentication()));
-        if (tenantId == null && passwordOnly) {
-            // Basic authentication needs no Entra tenant.
+        boolean managedIdentity = "MANAGED_IDENTITY".equalsIgnoreCase(trim(v.authentication()));
+        if (tenantId == null && (passwordOnly || managedIdentity)) {
+            // Basic authentication needs no Entra tenant; a managed identity knows its own.
         } else if (tenantId == null) {
             problems.add("tenantId is required: the Directory (tenant) ID from the app registration's Overview page"
                     + " in the Entra admin center, or the tenant's domain such as contoso.onmicrosoft.com");
@@ -182,8 +183,8 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
         }
 
         String clientId = trim(v.clientId());
-        if (clientId == null && passwordOnly) {
-            // Basic authentication needs no app registration.
+        if (clientId == null && (passwordOnly || managedIdentity)) {
+            // Basic authentication needs no app registration; without clientId the system-assigned identity is used.
         } else if (clientId == null) {
             problems.add("clientId is required: the Application (client) ID from the app registration's Overview"
                     + " page");
@@ -197,13 +198,14 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
             try {
                 authentication = AuthenticationMode.valueOf(v.authentication().trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                problems.add("authentication must be CLIENT_CREDENTIALS, DELEGATED or PASSWORD (was '"
+                problems.add("authentication must be CLIENT_CREDENTIALS, DELEGATED, MANAGED_IDENTITY or PASSWORD (was '"
                         + v.authentication().trim() + "')");
             }
         }
-        if (authentication != AuthenticationMode.CLIENT_CREDENTIALS && transport == TransportKind.GRAPH) {
+        if ((authentication == AuthenticationMode.DELEGATED || authentication == AuthenticationMode.PASSWORD)
+                && transport == TransportKind.GRAPH) {
             problems.add("authentication " + authentication + " works with transport SMTP; with transport GRAPH use "
-                    + "CLIENT_CREDENTIALS");
+                    + "CLIENT_CREDENTIALS or MANAGED_IDENTITY");
         }
 
         ClientCertificate certificate = null;
@@ -252,7 +254,12 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
         }
 
         Secret clientSecret = Secret.of(v.clientSecret());
-        if (clientSecret == null && certificatePath == null && authentication != AuthenticationMode.PASSWORD) {
+        if (authentication == AuthenticationMode.MANAGED_IDENTITY && (clientSecret != null || certificatePath != null)) {
+            problems.add("authentication MANAGED_IDENTITY takes no clientSecret or certificatePath: Azure holds the "
+                    + "identity's credentials; remove them, or use authentication CLIENT_CREDENTIALS");
+        }
+        if (clientSecret == null && certificatePath == null && authentication != AuthenticationMode.PASSWORD
+                && authentication != AuthenticationMode.MANAGED_IDENTITY) {
             problems.add("clientSecret or certificatePath is required: the Value (not the Secret ID) of a client secret "
                     + "from the app registration's Certificates & secrets page, or a certificate uploaded there");
         }

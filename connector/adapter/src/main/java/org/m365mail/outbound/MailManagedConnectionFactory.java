@@ -133,8 +133,9 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
     private transient String trustStorePassword;
 
     @ConfigProperty(type = String.class, defaultValue = "CLIENT_CREDENTIALS",
-            description = "CLIENT_CREDENTIALS (app-only token), DELEGATED (a user's consented token, SMTP) or PASSWORD "
-                    + "(SMTP basic authentication with username/password, being retired by Microsoft)")
+            description = "CLIENT_CREDENTIALS (app-only token), DELEGATED (a user's consented token, SMTP), "
+                    + "MANAGED_IDENTITY (the Azure resource's managed identity; clientId picks a user-assigned one) or "
+                    + "PASSWORD (SMTP basic authentication with username/password, being retired by Microsoft)")
     private String authentication = "CLIENT_CREDENTIALS";
 
     @ConfigProperty(type = String.class,

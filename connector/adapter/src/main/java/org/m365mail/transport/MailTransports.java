@@ -28,8 +28,8 @@ public final class MailTransports {
         HttpClient http = ConnectorHttpClient.build(settings, tls);
         return switch (settings.transport()) {
             case GRAPH -> new GraphTransport(settings, new CachedTokenSource(
-                    new MsalClientCredentials(settings, settings.graphScope(), http, clock), clock,
-                    "Microsoft Graph (client " + settings.clientId() + ")"), http, clock);
+                    appTokens(settings, settings.graphScope(), http, clock), clock,
+                    "Microsoft Graph (" + identity(settings) + ")"), http, clock);
             case SMTP -> new SmtpXoauth2Transport(settings, smtpTokens(settings, http, clock), tls, clock);
         };
     }
@@ -55,8 +55,26 @@ public final class MailTransports {
                     org.m365mail.auth.MsalDelegatedTokens.storeKey(settings), clock), clock,
                     "Exchange Online SMTP for " + settings.username());
         }
-        return new CachedTokenSource(new MsalClientCredentials(settings, settings.exchangeScope(), http, clock),
-                clock, "Exchange Online SMTP (client " + settings.clientId() + ")");
+        return new CachedTokenSource(appTokens(settings, settings.exchangeScope(), http, clock),
+                clock, "Exchange Online SMTP (" + identity(settings) + ")");
+    }
+
+    /** App-only tokens: the app registration's client credentials, or the Azure resource's managed identity. */
+    private static org.m365mail.auth.TokenRequest appTokens(MailSettings settings, String scope, HttpClient http,
+                                                           Clock clock) throws MailSendException {
+        if (settings.authentication() == AuthenticationMode.MANAGED_IDENTITY) {
+            return new org.m365mail.auth.MsalManagedIdentity(settings,
+                    org.m365mail.auth.MsalManagedIdentity.resourceOf(scope), http, clock);
+        }
+        return new MsalClientCredentials(settings, scope, http, clock);
+    }
+
+    private static String identity(MailSettings settings) {
+        if (settings.authentication() == AuthenticationMode.MANAGED_IDENTITY) {
+            return settings.clientId() == null ? "system-assigned managed identity"
+                    : "managed identity " + settings.clientId();
+        }
+        return "client " + settings.clientId();
     }
 
     /**

@@ -57,7 +57,7 @@ class MailResourceAdapterIT {
                 .smtpPort(SandboxEndpoints.SMTP_PORT)
                 .start();
         return ShrinkWrap.create(WebArchive.class, "mail-it.war")
-                .addClasses(MailSenderBean.class, SendServlet.class)
+                .addClasses(MailSenderBean.class, SendServlet.class, TokenStoreServlet.class)
                 .addAsWebInfResource("glassfish-resources.xml", "glassfish-resources.xml")
                 .addAsWebInfResource(EmptyAsset.INSTANCE, "beans.xml");
     }
@@ -227,6 +227,70 @@ class MailResourceAdapterIT {
         HttpResponse<String> refused = send("mail/Delegated", "IT after reset", "never", 0, 0);
         assertEquals(500, refused.statusCode());
         assertTrue(refused.body().contains("No mailbox is connected"), refused.body());
+    }
+
+    /**
+     * In a real browser: the console's Connect mailbox, the stand-in's sign-in page, back to the console; then a
+     * delegated send whose consent lives, sealed, in the server's database (tokenStoreDataSource jdbc/mailTokens, an XA pool), and
+     * whose rotated refresh token stays saved although the application's transaction around the send rolls back.
+     */
+    @Test
+    void connectMailboxInABrowserThenSendWithTheConsentKeptInTheDatabase() throws Exception {
+        URI console = URI.create(base.toString()).resolve("/m365-mail-console/");
+        sandbox.directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow().app(SandboxDefaults.CLIENT_ID).orElseThrow()
+                .addRedirectUri(console.resolve("consent/callback").toString());
+        org.openqa.selenium.chrome.ChromeDriver browser = HeadlessChromium.start(
+                Path.of(System.getProperty("sandbox.workDir")));
+        try {
+            browser.get(console.resolve("consent?jndiName=mail/DelegatedJdbc").toString());
+            assertTrue(browser.findElement(org.openqa.selenium.By.id("status")).getText().startsWith("Not connected"));
+            browser.findElement(org.openqa.selenium.By.id("connect")).click();
+            org.openqa.selenium.support.ui.WebDriverWait wait =
+                    new org.openqa.selenium.support.ui.WebDriverWait(browser, Duration.ofSeconds(20));
+            wait.until(org.openqa.selenium.support.ui.ExpectedConditions.urlContains("/oauth2/v2.0/authorize"));
+            assertTrue(browser.getCurrentUrl().startsWith(SandboxEndpoints.AUTHORITY_URL), browser.getCurrentUrl());
+            org.openqa.selenium.WebElement login = browser.findElement(org.openqa.selenium.By.id("login"));
+            login.clear();
+            login.sendKeys(SandboxDefaults.USER);
+            browser.findElement(org.openqa.selenium.By.id("passwd")).sendKeys(SandboxDefaults.USER_PASSWORD);
+            browser.findElement(org.openqa.selenium.By.id("accept")).click();
+            wait.until(org.openqa.selenium.support.ui.ExpectedConditions.textToBe(
+                    org.openqa.selenium.By.id("status"), "Connected: mail is sent as " + SandboxDefaults.USER + "."));
+            assertTrue(browser.getCurrentUrl().startsWith(console.toString()), browser.getCurrentUrl());
+        } finally {
+            browser.quit();
+        }
+
+        String key = (SandboxDefaults.TENANT_ID + "|" + SandboxDefaults.CLIENT_ID + "|" + SandboxDefaults.USER)
+                .toLowerCase(java.util.Locale.ROOT);
+        String stored = tokenRow(key);
+        assertFalse(stored.equals("none") || stored.contains("0.AXsandbox"), "a sealed row, no token in plain text: "
+                + stored);
+
+        // The first send redeems the consent's refresh token, and Entra rotates it, inside a transaction that fails.
+        URI app = URI.create(base.toString()).resolve("/mail-it/token-store");
+        HttpResponse<String> failed = HttpClient.newHttpClient().send(HttpRequest.newBuilder(app)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("factory=mail/DelegatedJdbc&to="
+                        + enc(SandboxDefaults.RECIPIENT) + "&subject=" + enc("IT delegated rolled back"))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertTrue(failed.body().startsWith("rolled back: later work failed"), failed.body());
+        assertEquals(SandboxDefaults.USER, delivered("IT delegated rolled back").mailbox());
+        String afterRollback = tokenRow(key);
+        assertFalse(afterRollback.split("\n")[0].equals(stored.split("\n")[0]),
+                "the rotated refresh token was saved in its own transaction, not rolled back with the caller's");
+
+        HttpResponse<String> sent = send("mail/DelegatedJdbc", "IT delegated from the database", "as Megan", 0, 0);
+        assertEquals(200, sent.statusCode(), sent.body());
+        assertEquals(SandboxDefaults.USER, delivered("IT delegated from the database").mailbox());
+    }
+
+    private String tokenRow(String key) throws Exception {
+        URI row = URI.create(base.toString()).resolve("/mail-it/token-store?key=" + enc(key));
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(row).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response.body());
+        return response.body();
     }
 
     @Test

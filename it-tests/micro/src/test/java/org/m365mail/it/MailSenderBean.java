@@ -83,6 +83,23 @@ public class MailSenderBean {
         }
     }
 
+    @jakarta.annotation.Resource
+    jakarta.transaction.TransactionSynchronizationRegistry transactions;
+
+    /**
+     * Sends inside this EJB's container-managed transaction, then fails, so the container rolls the transaction
+     * back, as an application whose later work fails would: what the send did to the token store must survive.
+     */
+    @jakarta.ejb.TransactionAttribute(jakarta.ejb.TransactionAttributeType.REQUIRED)
+    public SentMessage sendThenFail(String factory, String to, String subject) throws Exception {
+        if (transactions.getTransactionStatus() != jakarta.transaction.Status.STATUS_ACTIVE) {
+            throw new IllegalStateException("no active transaction");
+        }
+        SentMessage sent = send(factory, "", to, subject, "rolled back afterwards", 0, 0);
+        throw new IllegalStateException("later work failed after sending " + sent.messageId()
+                + " in transaction " + transactions.getTransactionKey());
+    }
+
     private MailConnectionFactory factory(String name) throws Exception {
         return switch (name) {
             case "annotation-graph" -> annotationGraph;

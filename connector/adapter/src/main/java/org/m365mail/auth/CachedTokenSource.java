@@ -27,6 +27,9 @@ import java.util.logging.Logger;
  *       callers wait for a new one, and see the error if there is none.
  * </ul>
  *
+ * <p>With a {@link SharedTokenCache} (the cluster's JCache), a token another instance fetched is used before asking
+ * Entra, and each token fetched here is shared. Instances that find no token at the same moment may each fetch one.
+ *
  * <p>msal4j has a token cache, but it does not coalesce concurrent misses (32 threads made 22 requests in our
  * measurement), it misses every time when the authority URL carries a port, it refreshes nothing ahead of expiry
  * ({@code refresh_in} was not acted on), and it will not cache a token with less than five minutes left. So this class
@@ -48,6 +51,8 @@ public final class CachedTokenSource implements TokenSource {
     private final Clock clock;
     private final String description;
     private final Executor refresher;
+    private final SharedTokenCache shared;
+    private final String sharedKey;
     private final ReentrantLock lock = new ReentrantLock();
     private final AtomicBoolean refreshing = new AtomicBoolean();
     private volatile AccessToken current;
@@ -67,10 +72,27 @@ public final class CachedTokenSource implements TokenSource {
      * @param refresher where background refreshes run
      */
     public CachedTokenSource(TokenRequest request, Clock clock, String description, Executor refresher) {
+        this(request, clock, description, refresher, null, null);
+    }
+
+    /**
+     * @param shared    the cluster's cache, or {@code null}
+     * @param sharedKey what the token is for (tenant, client, scope, user): its name in {@code shared}
+     */
+    public CachedTokenSource(TokenRequest request, Clock clock, String description, Executor refresher,
+                             SharedTokenCache shared, String sharedKey) {
         this.request = request;
         this.clock = clock;
         this.description = description;
         this.refresher = refresher;
+        this.shared = shared;
+        this.sharedKey = sharedKey;
+    }
+
+    /** A source that shares its tokens through {@code shared} under {@code sharedKey}. */
+    public static CachedTokenSource shared(TokenRequest request, Clock clock, String description,
+                                           SharedTokenCache shared, String sharedKey) {
+        return new CachedTokenSource(request, clock, description, REFRESHER, shared, sharedKey);
     }
 
     @Override
@@ -86,8 +108,14 @@ public final class CachedTokenSource implements TokenSource {
         lock.lock();
         try {
             token = current;
-            if (token != null && usable(token, Instant.now(clock))) {
+            Instant locked = Instant.now(clock);
+            if (token != null && usable(token, locked)) {
                 return token;
+            }
+            AccessToken fromCluster = sharedNewerThan(token, locked);
+            if (fromCluster != null && usable(fromCluster, locked)) {
+                current = fromCluster;
+                return fromCluster;
             }
             return fetch();
         } finally {
@@ -95,8 +123,26 @@ public final class CachedTokenSource implements TokenSource {
         }
     }
 
+    /** A token from the shared cache that lives longer than {@code mine}, or {@code null}. */
+    private AccessToken sharedNewerThan(AccessToken mine, Instant now) {
+        if (shared == null) {
+            return null;
+        }
+        AccessToken theirs = shared.get(sharedKey).orElse(null);
+        if (theirs == null || !theirs.expiresAt().isAfter(now)
+                || (mine != null && !theirs.expiresAt().isAfter(mine.expiresAt()))) {
+            return null;
+        }
+        LOG.fine(() -> "M365MAIL-2004 Using the access token for " + description + " another instance fetched, valid "
+                + "until " + theirs.expiresAt());
+        return theirs;
+    }
+
     private AccessToken fetch() throws MailSendException {
         AccessToken fresh = request.request();
+        if (shared != null) {
+            shared.put(sharedKey, fresh);
+        }
         current = fresh;
         failedRefreshes = 0;
         nextRefreshAttempt = Instant.MIN;
@@ -112,7 +158,12 @@ public final class CachedTokenSource implements TokenSource {
             lock.lock();
             try {
                 if (current == stale) {
-                    fetch();
+                    AccessToken fromCluster = sharedNewerThan(stale, Instant.now(clock));
+                    if (fromCluster != null && !dueForRefresh(fromCluster, Instant.now(clock))) {
+                        current = fromCluster;
+                    } else {
+                        fetch();
+                    }
                 }
             } catch (MailSendException | RuntimeException e) {
                 int failures = ++failedRefreshes;

@@ -27,7 +27,7 @@ public final class MailTransports {
         Clock clock = Clock.systemUTC();
         HttpClient http = ConnectorHttpClient.build(settings, tls);
         return switch (settings.transport()) {
-            case GRAPH -> new GraphTransport(settings, new CachedTokenSource(
+            case GRAPH -> new GraphTransport(settings, cached(settings, settings.graphScope(),
                     appTokens(settings, settings.graphScope(), http, clock), clock,
                     "Microsoft Graph (" + identity(settings) + ")"), http, clock);
             case SMTP -> new SmtpXoauth2Transport(settings, smtpTokens(settings, http, clock), tls, clock);
@@ -50,13 +50,32 @@ public final class MailTransports {
             return null;
         }
         if (settings.authentication() == AuthenticationMode.DELEGATED) {
-            return new CachedTokenSource(new org.m365mail.auth.MsalDelegatedTokens(settings,
-                    settings.cloud().delegatedSmtpScope(), http, refreshTokenStore(settings),
+            return cached(settings, settings.cloud().delegatedSmtpScope(), new org.m365mail.auth.MsalDelegatedTokens(
+                    settings, settings.cloud().delegatedSmtpScope(), http, refreshTokenStore(settings),
                     org.m365mail.auth.MsalDelegatedTokens.storeKey(settings), clock), clock,
                     "Exchange Online SMTP for " + settings.username());
         }
-        return new CachedTokenSource(appTokens(settings, settings.exchangeScope(), http, clock),
+        return cached(settings, settings.exchangeScope(), appTokens(settings, settings.exchangeScope(), http, clock),
                 clock, "Exchange Online SMTP (" + identity(settings) + ")");
+    }
+
+    /**
+     * The one token cache of a pool: in this JVM, or (tokenCache JCACHE, where the server has JCache) shared with the
+     * cluster under a key naming authority, tenant, identity, scope and, for a user's consent, the user.
+     */
+    private static CachedTokenSource cached(MailSettings settings, String scope, org.m365mail.auth.TokenRequest request,
+                                            Clock clock, String description) {
+        if (settings.tokenCache() == org.m365mail.config.TokenCacheKind.JCACHE) {
+            java.util.Optional<org.m365mail.auth.SharedTokenCache> shared = org.m365mail.auth.JCacheSharedTokens.open();
+            if (shared.isPresent()) {
+                String key = String.join("|", settings.authorityUrl(), String.valueOf(settings.tenantId()),
+                        settings.authentication().name(), String.valueOf(settings.clientId()), scope,
+                        settings.authentication() == AuthenticationMode.DELEGATED ? settings.username() : "app");
+                return CachedTokenSource.shared(request, clock, description, shared.get(),
+                        key.toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+        return new CachedTokenSource(request, clock, description);
     }
 
     /** App-only tokens: the app registration's client credentials, or the Azure resource's managed identity. */

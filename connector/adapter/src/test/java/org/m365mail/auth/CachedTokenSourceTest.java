@@ -46,6 +46,48 @@ class CachedTokenSourceTest {
         due.forEach(Runnable::run);
     }
 
+    /** What a cluster's JCache does for two instances: one map both see. */
+    private static final class ClusterCache implements SharedTokenCache {
+        final java.util.Map<String, AccessToken> entries = new java.util.concurrent.ConcurrentHashMap<>();
+
+        @Override
+        public java.util.Optional<AccessToken> get(String key) {
+            return java.util.Optional.ofNullable(entries.get(key));
+        }
+
+        @Override
+        public void put(String key, AccessToken token) {
+            entries.put(key, token);
+        }
+    }
+
+    @Test
+    void instancesSharingACacheUseOneTokenAndOneRefresh() throws Exception {
+        ClusterCache cluster = new ClusterCache();
+        TokenRequest entra = () -> issue(Duration.ofMinutes(60));
+        CachedTokenSource a = new CachedTokenSource(entra, clock, "a", background::add, cluster, "graph");
+        CachedTokenSource b = new CachedTokenSource(entra, clock, "b", background::add, cluster, "graph");
+        AccessToken first = a.token();
+        assertEquals(first, b.token(), "b uses the token a fetched");
+        assertEquals(1, requests.get());
+
+        clock.advance(Duration.ofMinutes(46));
+        assertEquals(first, a.token());
+        runBackground();
+        assertEquals(2, requests.get(), "a refreshed ahead of expiry");
+        AccessToken second = a.token();
+        assertNotEquals(first, second);
+        assertEquals(first, b.token(), "b still serves its token at once while its refresh is due");
+        runBackground();
+        assertEquals(2, requests.get(), "b's background refresh took a's new token instead of fetching");
+        assertEquals(second, b.token());
+
+        CachedTokenSource alone = new CachedTokenSource(entra, clock, "c", background::add, new ClusterCache(),
+                "graph");
+        alone.token();
+        assertEquals(3, requests.get(), "an instance outside the cluster fetches its own");
+    }
+
     @Test
     void oneTokenServesManyCallsAndTheNextOneIsFetchedAheadInTheBackground() throws Exception {
         CachedTokenSource source = source(() -> issue(Duration.ofMinutes(60)));

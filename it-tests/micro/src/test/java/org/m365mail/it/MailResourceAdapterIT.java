@@ -43,6 +43,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MailResourceAdapterIT {
 
     private static M365Sandbox sandbox;
+    private static final Path APPLICATION = Path.of(System.getProperty("sandbox.workDir")).resolveSibling("mail-it.war");
 
     @ArquillianResource
     private URL base;
@@ -56,10 +57,13 @@ class MailResourceAdapterIT {
                 .graphPort(SandboxEndpoints.GRAPH_PORT)
                 .smtpPort(SandboxEndpoints.SMTP_PORT)
                 .start();
-        return ShrinkWrap.create(WebArchive.class, "mail-it.war")
+        WebArchive application = ShrinkWrap.create(WebArchive.class, "mail-it.war")
                 .addClasses(MailSenderBean.class, SendServlet.class, TokenStoreServlet.class)
                 .addAsWebInfResource("glassfish-resources.xml", "glassfish-resources.xml")
                 .addAsWebInfResource(EmptyAsset.INSTANCE, "beans.xml");
+        // The same application for the second instance of the cluster test.
+        application.as(org.jboss.shrinkwrap.api.exporter.ZipExporter.class).exportTo(APPLICATION.toFile(), true);
+        return application;
     }
 
     @AfterAll
@@ -76,11 +80,16 @@ class MailResourceAdapterIT {
 
     private HttpResponse<String> send(String factory, String from, String subject, String text, int attachmentSize,
                                       long seed) throws Exception {
+        return send(URI.create(base.toString()), factory, from, subject, text, attachmentSize, seed);
+    }
+
+    private HttpResponse<String> send(URI server, String factory, String from, String subject, String text,
+                                      int attachmentSize, long seed) throws Exception {
         String form = "factory=" + enc(factory) + "&from=" + enc(from) + "&to=" + enc(SandboxDefaults.RECIPIENT)
                 + "&subject=" + enc(subject)
                 + "&text=" + enc(text) + "&attachmentSize=" + attachmentSize + "&seed=" + seed;
         // With the console deployed too, the injected URL is the server's root rather than this archive's.
-        URI app = URI.create(base.toString()).resolve("/mail-it/send");
+        URI app = server.resolve("/mail-it/send");
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(app)
                         .header("Content-Type", "application/x-www-form-urlencoded")
                         .POST(HttpRequest.BodyPublishers.ofString(form)).build(),
@@ -243,6 +252,8 @@ class MailResourceAdapterIT {
                 Path.of(System.getProperty("sandbox.workDir")));
         try {
             browser.get(console.resolve("consent?jndiName=mail/DelegatedJdbc").toString());
+            // The database outlives a run without "mvn clean": start from no consent.
+            browser.findElement(org.openqa.selenium.By.id("reset")).click();
             assertTrue(browser.findElement(org.openqa.selenium.By.id("status")).getText().startsWith("Not connected"));
             browser.findElement(org.openqa.selenium.By.id("connect")).click();
             org.openqa.selenium.support.ui.WebDriverWait wait =
@@ -291,6 +302,27 @@ class MailResourceAdapterIT {
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), response.body());
         return response.body();
+    }
+
+    /**
+     * Two Micro instances clustered on loopback: the pool mail/Office365 has tokenCache=JCACHE, so the second instance
+     * sends with the Graph token the first one fetched, and the stand-in sees no second token request.
+     */
+    @Test
+    void aSecondClusteredInstanceSendsWithTheTokenTheFirstFetched() throws Exception {
+        assertEquals(200, send("mail/Office365", "IT cluster first instance", "a", 0, 0).statusCode());
+        long graphTokens = sandbox.tokenRequests().count(SandboxEndpoints.GRAPH_URL);
+        assertTrue(graphTokens >= 1);
+        try (SecondMicroInstance second = SecondMicroInstance.start(APPLICATION)) {
+            URI secondServer = second.awaitReady(Duration.ofSeconds(240));
+            assertTrue(second.joinedClusterOfTwo(), "the second instance joined the first one's data grid");
+            HttpResponse<String> sent = send(secondServer, "mail/Office365", "", "IT cluster second instance", "b",
+                    0, 0);
+            assertEquals(200, sent.statusCode(), sent.body());
+            assertEquals(SandboxDefaults.SENDER, delivered("IT cluster second instance").mailbox());
+            assertEquals(graphTokens, sandbox.tokenRequests().count(SandboxEndpoints.GRAPH_URL),
+                    "the second instance fetched no Graph token of its own");
+        }
     }
 
     @Test

@@ -1,0 +1,107 @@
+package org.m365mail.auth;
+
+import javax.cache.Cache;
+import javax.cache.CacheException;
+import javax.cache.CacheManager;
+import javax.cache.configuration.MutableConfiguration;
+import javax.cache.expiry.CreatedExpiryPolicy;
+import javax.cache.expiry.Duration;
+import javax.naming.InitialContext;
+import javax.naming.NamingException;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Shares access tokens through the server's JCache (JSR 107): on Payara, the Hazelcast data grid, whose caches every
+ * member of the cluster sees. The cache manager is the one the server binds in JNDI ({@value #JNDI_NAME}); asking
+ * {@code Caching.getCachingProvider()} instead would start a separate Hazelcast client, not join the server's grid.
+ *
+ * <p>Entries are strings ({@code acquiredAt expiresAt token}), so no class of the connector has to be known to the
+ * grid's serializer, and they expire two hours after they are written, past any access token's life.
+ */
+public final class JCacheSharedTokens implements SharedTokenCache {
+
+    /** Where Payara binds its JCache CacheManager. */
+    public static final String JNDI_NAME = "payara/CacheManager";
+    static final String CACHE_NAME = "m365-mail-access-tokens";
+    private static final Logger LOG = Logger.getLogger(JCacheSharedTokens.class.getName());
+    private static final AtomicBoolean WARNED = new AtomicBoolean();
+
+    private final Cache<String, String> cache;
+
+    private JCacheSharedTokens(Cache<String, String> cache) {
+        this.cache = cache;
+    }
+
+    /**
+     * The server's shared token cache, or empty (with one WARNING per JVM) where the server offers no JCache: the
+     * connector then caches tokens per instance, as with {@code tokenCache=LOCAL}.
+     */
+    public static Optional<SharedTokenCache> open() {
+        try {
+            return Optional.of(new JCacheSharedTokens(cache(lookup())));
+        } catch (NamingException | CacheException | ClassCastException | LinkageError e) {
+            if (WARNED.compareAndSet(false, true)) {
+                LOG.warning("M365MAIL-2401 tokenCache is JCACHE but this server offers no JCache at " + JNDI_NAME
+                        + " (" + e + "); each instance caches its own tokens, as with tokenCache=LOCAL. On Payara, "
+                        + "keep Hazelcast on (no --noHazelcast).");
+            }
+            return Optional.empty();
+        }
+    }
+
+    private static CacheManager lookup() throws NamingException {
+        return (CacheManager) new InitialContext().lookup(JNDI_NAME);
+    }
+
+    private static Cache<String, String> cache(CacheManager manager) {
+        Cache<String, String> existing = manager.getCache(CACHE_NAME, String.class, String.class);
+        if (existing != null) {
+            return existing;
+        }
+        try {
+            return manager.createCache(CACHE_NAME, new MutableConfiguration<String, String>()
+                    .setTypes(String.class, String.class)
+                    .setExpiryPolicyFactory(CreatedExpiryPolicy.factoryOf(new Duration(TimeUnit.HOURS, 2))));
+        } catch (CacheException createdMeanwhile) {
+            // Another pool or instance created it first.
+            return manager.getCache(CACHE_NAME, String.class, String.class);
+        }
+    }
+
+    @Override
+    public Optional<AccessToken> get(String key) {
+        try {
+            String entry = cache.get(key);
+            if (entry == null) {
+                return Optional.empty();
+            }
+            String[] parts = entry.split(" ", 3);
+            return Optional.of(new AccessToken(parts[2], Instant.ofEpochMilli(Long.parseLong(parts[0])),
+                    Instant.ofEpochMilli(Long.parseLong(parts[1]))));
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "M365MAIL-2402 Reading the shared token cache failed; fetching a token instead", e);
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void put(String key, AccessToken token) {
+        try {
+            cache.put(key, token.acquiredAt().toEpochMilli() + " " + token.expiresAt().toEpochMilli() + " "
+                    + token.value());
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "M365MAIL-2403 Writing the shared token cache failed; other instances fetch their own",
+                    e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "JCacheSharedTokens[" + CACHE_NAME + "]";
+    }
+}

@@ -183,6 +183,19 @@ final class GraphMailEndpoint implements HttpHandler {
                 error(404, "ErrorInvalidUser", "The requested user '" + userId + "' is invalid.");
                 return;
             }
+            String user = claims.get().getString("upn", null);
+            if (user != null && !user.equalsIgnoreCase(mailbox.get().address())) {
+                // A user's token reaches another mailbox only with Mail.Send.Shared (or Mail.ReadWrite.Shared) and
+                // Send As or Full Access on it (user-sendmail, "Permissions").
+                List<String> scopes = List.of(claims.get().getString("scp", "").split(" "));
+                if (!(scopes.contains(role + ".Shared") && mailbox.get().allowsSendAs(user))) {
+                    error(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
+                    return;
+                }
+            } else if (user != null && !scopes(claims.get()).contains(role)) {
+                error(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
+                return;
+            }
             if (mailbox.get().blocks(claims.get().getString("appid", null))) {
                 error(403, "ErrorAccessDenied", "Access to OData is disabled.");
                 return;
@@ -447,14 +460,22 @@ final class GraphMailEndpoint implements HttpHandler {
                 error(401, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.");
                 return Optional.empty();
             }
+            // App-only tokens carry application permissions in roles; delegated tokens carry scopes in scp, where
+            // Mail.Send.Shared covers another user's or a shared mailbox (checked against the mailbox below).
             JsonArray roles = claims.get().getJsonArray("roles");
+            List<String> scopes = List.of(claims.get().getString("scp", "").split(" "));
             boolean maySend = roles != null && roles.getValuesAs(JsonString.class).stream()
-                    .anyMatch(r -> r.getString().equals(role));
+                    .anyMatch(r -> r.getString().equals(role))
+                    || scopes.contains(role) || scopes.contains(role + ".Shared");
             if (!maySend) {
                 error(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
                 return Optional.empty();
             }
             return claims;
+        }
+
+        private static List<String> scopes(JsonObject claims) {
+            return List.of(claims.getString("scp", "").split(" "));
         }
 
         private DeliveredMessage fromMime(SandboxDirectory.Mailbox mailbox, byte[] body) throws IOException {

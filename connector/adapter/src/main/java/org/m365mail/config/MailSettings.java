@@ -202,10 +202,9 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
                         + v.authentication().trim() + "')");
             }
         }
-        if ((authentication == AuthenticationMode.DELEGATED || authentication == AuthenticationMode.PASSWORD)
-                && transport == TransportKind.GRAPH) {
-            problems.add("authentication " + authentication + " works with transport SMTP; with transport GRAPH use "
-                    + "CLIENT_CREDENTIALS or MANAGED_IDENTITY");
+        if (authentication == AuthenticationMode.PASSWORD && transport == TransportKind.GRAPH) {
+            problems.add("authentication PASSWORD works with transport SMTP; with transport GRAPH use "
+                    + "CLIENT_CREDENTIALS, MANAGED_IDENTITY or DELEGATED");
         }
 
         ClientCertificate certificate = null;
@@ -303,6 +302,13 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
                     + "(was '" + username + "')");
         }
 
+        if (authentication == AuthenticationMode.DELEGATED && transport == TransportKind.GRAPH && username != null
+                && fromAddress != null && !username.equalsIgnoreCase(fromAddress.getAddress())) {
+            problems.add("with transport GRAPH and authentication DELEGATED, fromAddress is the mailbox of the user "
+                    + "who signs in: leave username unset (was '" + username + "'); to send as a shared mailbox, "
+                    + "put it in allowedFromAddresses and grant the user Send As on it");
+        }
+
         String smtpHost = trim(v.smtpHost()) == null ? cloud.smtpHost() : trim(v.smtpHost());
         int smtpPort = v.smtpPort() == null ? 587 : v.smtpPort();
         if (smtpPort < 1 || smtpPort > 65535) {
@@ -376,6 +382,14 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
                 trim(v.fromName()), smtpHost, smtpPort, trustStorePath, trustStorePassword, authentication,
                 username, password, smtpTls, smtp, cloud, graph, network, certificate, tokenStoreFile, tokenStoreKey,
                 tokenStoreDataSource, tokenCache);
+    }
+
+    /**
+     * The delegated permission a user consents to for {@code DELEGATED}: Graph's {@code Mail.Send} on
+     * {@code graphUrl}, or Exchange Online's {@code SMTP.Send}.
+     */
+    public String delegatedScope() {
+        return transport == TransportKind.GRAPH ? graphUrl + "/Mail.Send" : cloud.delegatedSmtpScope();
     }
 
     /** The scope for SMTP AUTH with client credentials: Exchange Online's resource in the configured cloud. */

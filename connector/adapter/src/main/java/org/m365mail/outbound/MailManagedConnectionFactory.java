@@ -133,7 +133,7 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
     private transient String trustStorePassword;
 
     @ConfigProperty(type = String.class, defaultValue = "CLIENT_CREDENTIALS",
-            description = "CLIENT_CREDENTIALS (app-only token), DELEGATED (a user's consented token, SMTP), "
+            description = "CLIENT_CREDENTIALS (app-only token), DELEGATED (a user's consented token), "
                     + "MANAGED_IDENTITY (the Azure resource's managed identity; clientId picks a user-assigned one) or "
                     + "PASSWORD (SMTP basic authentication with username/password, being retired by Microsoft)")
     private String authentication = "CLIENT_CREDENTIALS";
@@ -309,7 +309,7 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
                     + checked.authentication() + "; a mailbox consent exists only with authentication DELEGATED");
         }
         if (consent == null) {
-            consent = new org.m365mail.auth.DelegatedConsent(checked, checked.cloud().delegatedSmtpScope(),
+            consent = new org.m365mail.auth.DelegatedConsent(checked, checked.delegatedScope(),
                     org.m365mail.transport.ConnectorHttpClient.build(checked, MailTransports.tls(checked)),
                     MailTransports.refreshTokenStore(checked), java.time.Clock.systemUTC(), this::forgetTransport);
         }

@@ -27,9 +27,10 @@ public final class MailTransports {
         Clock clock = Clock.systemUTC();
         HttpClient http = ConnectorHttpClient.build(settings, tls);
         return switch (settings.transport()) {
-            case GRAPH -> new GraphTransport(settings, cached(settings, settings.graphScope(),
-                    appTokens(settings, settings.graphScope(), http, clock), clock,
-                    "Microsoft Graph (" + identity(settings) + ")"), http, clock);
+            case GRAPH -> new GraphTransport(settings, settings.authentication() == AuthenticationMode.DELEGATED
+                    ? delegatedTokens(settings, http, clock, "Microsoft Graph for " + settings.username())
+                    : cached(settings, settings.graphScope(), appTokens(settings, settings.graphScope(), http, clock),
+                    clock, "Microsoft Graph (" + identity(settings) + ")"), http, clock);
             case SMTP -> new SmtpXoauth2Transport(settings, smtpTokens(settings, http, clock), tls, clock);
         };
     }
@@ -50,10 +51,7 @@ public final class MailTransports {
             return null;
         }
         if (settings.authentication() == AuthenticationMode.DELEGATED) {
-            return cached(settings, settings.cloud().delegatedSmtpScope(), new org.m365mail.auth.MsalDelegatedTokens(
-                    settings, settings.cloud().delegatedSmtpScope(), http, refreshTokenStore(settings),
-                    org.m365mail.auth.MsalDelegatedTokens.storeKey(settings), clock), clock,
-                    "Exchange Online SMTP for " + settings.username());
+            return delegatedTokens(settings, http, clock, "Exchange Online SMTP for " + settings.username());
         }
         return cached(settings, settings.exchangeScope(), appTokens(settings, settings.exchangeScope(), http, clock),
                 clock, "Exchange Online SMTP (" + identity(settings) + ")");
@@ -76,6 +74,14 @@ public final class MailTransports {
             }
         }
         return new CachedTokenSource(request, clock, description);
+    }
+
+    /** A user's tokens from the consent kept in the pool's token store. */
+    private static TokenSource delegatedTokens(MailSettings settings, HttpClient http, Clock clock,
+                                               String description) throws MailSendException {
+        return cached(settings, settings.delegatedScope(), new org.m365mail.auth.MsalDelegatedTokens(settings,
+                settings.delegatedScope(), http, refreshTokenStore(settings),
+                org.m365mail.auth.MsalDelegatedTokens.storeKey(settings), clock), clock, description);
     }
 
     /** App-only tokens: the app registration's client credentials, or the Azure resource's managed identity. */

@@ -12,6 +12,8 @@ import org.m365mail.api.MailboxConsent;
 import org.m365mail.config.Secret;
 import org.m365mail.outbound.MailManagedConnectionFactory;
 import org.m365mail.sandbox.M365Sandbox;
+import org.m365mail.sandbox.DeliveredMessage;
+import jakarta.resource.spi.InvalidPropertyException;
 import org.m365mail.sandbox.SandboxDefaults;
 import org.m365mail.testing.ManualClock;
 import org.m365mail.testing.SandboxExtension;
@@ -186,6 +188,38 @@ class DelegatedConsentTest {
         MailSendException e = assertThrows(MailSendException.class, () -> send(mcf, "lapsed"));
         assertEquals("AADSTS700082", e.getErrorCode());
         assertTrue(e.getMessage().contains("inactivity"), e.getMessage());
+    }
+
+    @Test
+    void graphSendsWithTheUsersMailSendConsentFromTheUsersMailboxOrAsASharedOne() throws Exception {
+        MailManagedConnectionFactory mcf = delegated();
+        mcf.setTransport("GRAPH");
+        mcf.setAllowedFromAddresses(SandboxDefaults.SHARED_MAILBOX);
+        assertEquals(SANDBOX.get().graphUrl() + "/Mail.Send", mcf.settings().delegatedScope());
+        new EncryptedFileRefreshTokenStore(storeFile, Secret.of(KEY)).save(key(mcf),
+                SANDBOX.get().consent(SandboxDefaults.USER, SANDBOX.get().graphUrl() + "/Mail.Send"));
+        send(mcf, "graph delegated");
+        DeliveredMessage own = SANDBOX.get().outbox().withSubject("graph delegated").get(0);
+        assertEquals("GRAPH", own.channel());
+        assertEquals(SandboxDefaults.USER, own.mailbox());
+
+        // Megan has Send As on the shared mailbox: her own token sends as it (the seeds' "delegated mailbox").
+        try (MailConnection c = ((MailConnectionFactory) mcf.createConnectionFactory()).getConnection()) {
+            jakarta.mail.internet.MimeMessage shared = SandboxFactories.textMessage("graph as shared", "x");
+            shared.setFrom(SandboxDefaults.SHARED_MAILBOX);
+            c.send(shared);
+        }
+        DeliveredMessage asShared = SANDBOX.get().outbox().withSubject("graph as shared").get(0);
+        assertEquals(SandboxDefaults.USER, asShared.mailbox());
+        assertEquals(SandboxDefaults.SHARED_MAILBOX, asShared.from());
+
+        // Another user's mailbox is not Megan's to send from.
+        MailManagedConnectionFactory other = delegated();
+        other.setTransport("GRAPH");
+        other.setFromAddress(SandboxDefaults.SENDER);
+        other.setUsername(SandboxDefaults.USER);
+        InvalidPropertyException e = assertThrows(InvalidPropertyException.class, other::settings);
+        assertTrue(e.getMessage().contains("fromAddress is the mailbox of the user who signs in"), e.getMessage());
     }
 
     @Test

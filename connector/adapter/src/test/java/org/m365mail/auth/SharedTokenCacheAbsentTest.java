@@ -1,0 +1,66 @@
+package org.m365mail.auth;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.m365mail.api.MailConnection;
+import org.m365mail.api.MailConnectionFactory;
+import org.m365mail.outbound.MailManagedConnectionFactory;
+import org.m365mail.testing.SandboxExtension;
+import org.m365mail.testing.SandboxFactories;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** tokenCache=JCACHE where the server has no JCache (here: no JNDI at all): one WARNING, then tokens per instance. */
+class SharedTokenCacheAbsentTest {
+
+    @RegisterExtension
+    static final SandboxExtension SANDBOX = new SandboxExtension("target/sandbox-no-jcache");
+
+    @Test
+    void withoutJCacheTheFactoryWarnsOnceAndStillSends() throws Exception {
+        List<LogRecord> warnings = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel() == Level.WARNING) {
+                    warnings.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger logger = Logger.getLogger(JCacheSharedTokens.class.getName());
+        logger.addHandler(capture);
+        try {
+            for (String transport : List.of("GRAPH", "SMTP")) {
+                MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), transport);
+                mcf.setTokenCache("JCACHE");
+                try (MailConnection c = ((MailConnectionFactory) mcf.createConnectionFactory()).getConnection()) {
+                    c.send(SandboxFactories.textMessage("no jcache " + transport, "x"));
+                }
+            }
+        } finally {
+            logger.removeHandler(capture);
+        }
+        assertEquals(1, SANDBOX.get().outbox().withSubject("no jcache GRAPH").size());
+        assertEquals(1, SANDBOX.get().outbox().withSubject("no jcache SMTP").size());
+        // The only test of this JVM that asks for JCACHE, so the JVM's one warning is seen here.
+        assertEquals(1, warnings.size(), "one WARNING for two factories");
+        assertTrue(warnings.get(0).getMessage().contains("M365MAIL-2401")
+                && warnings.get(0).getMessage().contains("tokenCache=LOCAL"), warnings.get(0).getMessage());
+    }
+}

@@ -76,6 +76,7 @@ public final class M365Sandbox implements AutoCloseable {
         graph.createContext("/upload/", graphMail.drafts());
 
         this.smtp = new ExchangeSmtpServer(b.smtpPort, tls.serverContext(), directory, issuer, outbox);
+        smtp.exchangeLimits(b.exchangeLimits);
 
         // App Service's identity endpoint is plain HTTP on the local machine; so is this one.
         this.managedIdentity = HttpServer.create(new InetSocketAddress(loopback, b.managedIdentityPort), 16);
@@ -270,6 +271,7 @@ public final class M365Sandbox implements AutoCloseable {
         private int smtpPort;
         private int viewerPort = -1;
         private int managedIdentityPort;
+        private boolean exchangeLimits = true;
         private long tokenLifetimeSeconds = 3599;
         private Path workDir = Path.of(System.getProperty("java.io.tmpdir"), "m365-sandbox");
         private Clock clock = Clock.systemUTC();
@@ -302,6 +304,15 @@ public final class M365Sandbox implements AutoCloseable {
         }
 
         /** Serves a page listing the outbox over plain HTTP on loopback; off unless asked for. */
+        /**
+         * Whether the SMTP server keeps Exchange Online's per-mailbox limits (3 submissions at once, 10,000
+         * recipients a day). Off plays a server with none, for throughput benchmarks.
+         */
+        public Builder exchangeLimits(boolean on) {
+            this.exchangeLimits = on;
+            return this;
+        }
+
         /** Port of the managed identity endpoint (App Service's IDENTITY_ENDPOINT); 0 for any free port. */
         public Builder managedIdentityPort(int port) {
             this.managedIdentityPort = port;

@@ -11,17 +11,14 @@ import org.m365mail.api.MailSendException;
 import org.m365mail.outbound.MailManagedConnectionFactory;
 import org.m365mail.sandbox.M365Sandbox;
 import org.m365mail.sandbox.SandboxDefaults;
+import org.m365mail.testing.CapturedLog;
 import org.m365mail.testing.SandboxExtension;
 import org.m365mail.testing.SandboxFactories;
 import org.m365mail.testing.TestCertificates;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -88,30 +85,12 @@ class ClientCertificateTest {
         Path soon = TestCertificates.pkcs12(Path.of("target/certs/soon.p12"), "expiring-soon", 10, PASSWORD);
         SANDBOX.get().directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow().app(SandboxDefaults.CLIENT_ID).orElseThrow()
                 .addCertificate(TestCertificates.certificate(soon, PASSWORD));
-        List<LogRecord> records = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                records.add(record);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger logger = Logger.getLogger(CertificateExpiryWatch.class.getName());
-        logger.addHandler(capture);
-        try {
+        List<LogRecord> warnings;
+        try (CapturedLog log = new CapturedLog(CertificateExpiryWatch.class)) {
             send(withCertificate(soon, PASSWORD, "GRAPH"), "expiring certificate");
             send(withCertificate(registered, PASSWORD, "GRAPH"), "long-lived certificate");
-        } finally {
-            logger.removeHandler(capture);
+            warnings = log.warnings();
         }
-        List<LogRecord> warnings = records.stream().filter(r -> r.getLevel() == Level.WARNING).toList();
         assertEquals(1, warnings.size(), "only the certificate that expires soon is reported");
         assertTrue(warnings.get(0).getMessage().contains("CN=expiring-soon"), warnings.get(0).getMessage());
         assertTrue(warnings.get(0).getMessage().contains("in 9 days") || warnings.get(0).getMessage().contains("in 10 days"),

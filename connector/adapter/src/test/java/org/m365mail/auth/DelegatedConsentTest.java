@@ -15,6 +15,7 @@ import org.m365mail.sandbox.M365Sandbox;
 import org.m365mail.sandbox.DeliveredMessage;
 import jakarta.resource.spi.InvalidPropertyException;
 import org.m365mail.sandbox.SandboxDefaults;
+import org.m365mail.testing.CapturedLog;
 import org.m365mail.testing.ManualClock;
 import org.m365mail.testing.SandboxExtension;
 import org.m365mail.testing.SandboxFactories;
@@ -29,11 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -145,26 +142,8 @@ class DelegatedConsentTest {
         new EncryptedFileRefreshTokenStore(storeFile, Secret.of(KEY)).save(key(mcf),
                 SANDBOX.get().consent(SandboxDefaults.USER, SCOPE));
         SANDBOX.get().revokeConsent(SandboxDefaults.USER);
-        List<LogRecord> warnings = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                if (record.getLevel() == Level.WARNING) {
-                    warnings.add(record);
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger logger = Logger.getLogger(MsalDelegatedTokens.class.getName());
-        logger.addHandler(capture);
-        try {
+        List<LogRecord> warnings;
+        try (CapturedLog log = new CapturedLog(MsalDelegatedTokens.class)) {
             try (MailConnection c = ((MailConnectionFactory) mcf.createConnectionFactory()).getConnection()) {
                 for (int i = 0; i < 3; i++) {
                     MailSendException e = assertThrows(MailSendException.class,
@@ -173,8 +152,7 @@ class DelegatedConsentTest {
                     assertTrue(e.getMessage().contains("Connect the mailbox again"), e.getMessage());
                 }
             }
-        } finally {
-            logger.removeHandler(capture);
+            warnings = log.warnings();
         }
         assertEquals(1, warnings.size(), "one WARNING, not one per message");
     }

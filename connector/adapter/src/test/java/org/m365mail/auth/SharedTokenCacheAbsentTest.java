@@ -5,15 +5,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.m365mail.api.MailConnection;
 import org.m365mail.api.MailConnectionFactory;
 import org.m365mail.outbound.MailManagedConnectionFactory;
+import org.m365mail.testing.CapturedLog;
 import org.m365mail.testing.SandboxExtension;
 import org.m365mail.testing.SandboxFactories;
 
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,26 +23,8 @@ class SharedTokenCacheAbsentTest {
 
     @Test
     void withoutJCacheTheFactoryWarnsOnceAndStillSends() throws Exception {
-        List<LogRecord> warnings = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                if (record.getLevel() == Level.WARNING) {
-                    warnings.add(record);
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger logger = Logger.getLogger(JCacheSharedTokens.class.getName());
-        logger.addHandler(capture);
-        try {
+        List<LogRecord> warnings;
+        try (CapturedLog log = new CapturedLog(JCacheSharedTokens.class)) {
             for (String transport : List.of("GRAPH", "SMTP")) {
                 MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), transport);
                 mcf.setTokenCache("JCACHE");
@@ -53,8 +32,7 @@ class SharedTokenCacheAbsentTest {
                     c.send(SandboxFactories.textMessage("no jcache " + transport, "x"));
                 }
             }
-        } finally {
-            logger.removeHandler(capture);
+            warnings = log.warnings();
         }
         assertEquals(1, SANDBOX.get().outbox().withSubject("no jcache GRAPH").size());
         assertEquals(1, SANDBOX.get().outbox().withSubject("no jcache SMTP").size());

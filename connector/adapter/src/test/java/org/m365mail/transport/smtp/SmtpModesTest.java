@@ -24,6 +24,7 @@ import org.m365mail.sandbox.M365Sandbox;
 import org.m365mail.sandbox.SandboxDefaults;
 import org.m365mail.sandbox.SandboxDirectory;
 import org.m365mail.testing.SandboxExtension;
+import org.m365mail.testing.CapturedLog;
 import org.m365mail.testing.SandboxFactories;
 import org.m365mail.transport.MailChannel;
 import org.subethamail.smtp.auth.EasyAuthenticationHandlerFactory;
@@ -39,10 +40,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -64,31 +63,6 @@ class SmtpModesTest {
         }
     }
 
-    /** Collects what a logger logs. */
-    private static final class Captured extends Handler implements AutoCloseable {
-        final List<LogRecord> records = new CopyOnWriteArrayList<>();
-        private final Logger logger;
-
-        Captured(Class<?> type) {
-            logger = Logger.getLogger(type.getName());
-            logger.addHandler(this);
-        }
-
-        @Override
-        public void publish(LogRecord record) {
-            records.add(record);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-            logger.removeHandler(this);
-        }
-    }
-
     @Test
     void passwordModeSignsInToExchangeAndWarnsOnceThatMicrosoftIsRetiringIt() throws Exception {
         MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), "SMTP");
@@ -105,9 +79,9 @@ class SmtpModesTest {
                 settings.smtpTls(), settings.smtp(), settings.cloud(), settings.graph(), settings.network(),
                 settings.certificate(), settings.tokenStoreFile(), settings.tokenStoreKey(),
                 settings.tokenStoreDataSource(), settings.tokenCache());
-        try (Captured log = new Captured(SmtpXoauth2Transport.class)) {
+        try (CapturedLog log = new CapturedLog(SmtpXoauth2Transport.class)) {
             new SmtpXoauth2Transport(asExchange, null, TlsTrust.context(settings), Clock.systemUTC());
-            List<LogRecord> warnings = log.records.stream().filter(r -> r.getLevel() == Level.WARNING).toList();
+            List<LogRecord> warnings = log.records().stream().filter(r -> r.getLevel() == Level.WARNING).toList();
             assertEquals(1, warnings.size());
             assertTrue(warnings.get(0).getMessage().contains("end of December 2026"), warnings.get(0).getMessage());
             assertTrue(warnings.get(0).getMessage().contains("CLIENT_CREDENTIALS"), warnings.get(0).getMessage());

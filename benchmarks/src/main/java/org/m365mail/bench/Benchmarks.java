@@ -28,12 +28,14 @@ public final class Benchmarks {
         int messages = 2000;
         int graphLatencyMs = 50;
         Path workDir = Path.of("target", "bench");
+        java.util.Set<String> only = java.util.Set.of();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--smoke" -> smoke = true;
                 case "--messages" -> messages = Integer.parseInt(args[++i]);
                 case "--graph-latency-ms" -> graphLatencyMs = Integer.parseInt(args[++i]);
                 case "--work-dir" -> workDir = Path.of(args[++i]);
+                case "--only" -> only = java.util.Set.of(args[++i].split(","));
                 default -> throw new IllegalArgumentException("Unknown argument " + args[i]);
             }
         }
@@ -42,19 +44,34 @@ public final class Benchmarks {
         Logger.getLogger("").setLevel(Level.WARNING);
 
         Report report = new Report(smoke);
-        try (M365Sandbox sandbox = M365Sandbox.builder().workDir(workDir).exchangeLimits(false).start()) {
-            new SmtpThroughput(sandbox, report).run(smoke ? 16 : messages, smoke ? 4 : 200);
+        if (selected(only, "smtp")) {
+            try (M365Sandbox sandbox = M365Sandbox.builder().workDir(workDir).exchangeLimits(false).start()) {
+                new SmtpThroughput(sandbox, report).run(smoke ? 16 : messages, smoke ? 4 : 200);
+            }
         }
-        try (M365Sandbox sandbox = M365Sandbox.builder().workDir(workDir.resolve("paced")).start()) {
-            // Exchange's own pace, 30 a minute, and half as many again, which must wait for the window to move.
-            new SmtpThroughput(sandbox, report).paced(30, smoke ? 4 : 45);
+        if (selected(only, "paced")) {
+            try (M365Sandbox sandbox = M365Sandbox.builder().workDir(workDir.resolve("paced")).start()) {
+                // Exchange's own pace, 30 a minute, and half as many again, which must wait for the window to move.
+                new SmtpThroughput(sandbox, report).paced(30, smoke ? 4 : 45);
+            }
         }
-        try (M365Sandbox sandbox = M365Sandbox.builder().workDir(workDir.resolve("graph"))
-                .graphLatency(java.time.Duration.ofMillis(graphLatencyMs)).start()) {
-            new GraphThroughput(sandbox, report, graphLatencyMs).run(smoke ? 8 : 400);
+        if (selected(only, "graph")) {
+            try (M365Sandbox sandbox = M365Sandbox.builder().workDir(workDir.resolve("graph"))
+                    .graphLatency(java.time.Duration.ofMillis(graphLatencyMs)).start()) {
+                new GraphThroughput(sandbox, report, graphLatencyMs).run(smoke ? 8 : 400);
+            }
         }
-        new TokenRequests(workDir.resolve("tokens"), report).run(smoke ? 128 : 10_000);
+        if (selected(only, "tokens")) {
+            new TokenRequests(workDir.resolve("tokens"), report).run(smoke ? 128 : 10_000);
+        }
+        if (selected(only, "jmh")) {
+            new PerSendCpu(workDir.resolve("jmh"), report).run(smoke);
+        }
         report.print();
+    }
+
+    private static boolean selected(java.util.Set<String> only, String part) {
+        return only.isEmpty() || only.contains(part);
     }
 
     /** The table: each line a figure, with its method and, for a pair, the ratio and target. */

@@ -114,14 +114,14 @@ final class ExchangeSmtpServer {
         return server.getPortAllocated();
     }
 
-    private static SSLSocket startTls(SSLContext tls, java.net.Socket socket) throws IOException {
+    private SSLSocket startTls(SSLContext tls, java.net.Socket socket) throws IOException {
         InetSocketAddress remote = (InetSocketAddress) socket.getRemoteSocketAddress();
         SSLSocket ssl = (SSLSocket) tls.getSocketFactory()
                 .createSocket(socket, remote.getHostString(), socket.getPort(), true);
         ssl.setUseClientMode(false);
         // Exchange Online refuses TLS 1.0 and 1.1 for client submission.
         ssl.setEnabledProtocols(new String[]{"TLSv1.3", "TLSv1.2"});
-        return new LongAuthLineSocket(ssl, socket);
+        return new LongAuthLineSocket(ssl, socket, sessions::command);
     }
 
     /** Counts recipients in a rolling 24 hours; true when {@code count} more would pass the mailbox's limit. */

@@ -36,13 +36,18 @@ final class LongAuthLineSocket extends SSLSocket {
 
     private final SSLSocket delegate;
     private final java.net.Socket plain;
+    private final java.util.function.Consumer<String> commands;
     private final Map<Integer, String> stash = new ConcurrentHashMap<>();
     private final AtomicInteger nextKey = new AtomicInteger();
     private InputStream input;
 
-    LongAuthLineSocket(SSLSocket delegate, java.net.Socket plain) {
+    /**
+     * @param commands told the verb of each command line the client sends after STARTTLS
+     */
+    LongAuthLineSocket(SSLSocket delegate, java.net.Socket plain, java.util.function.Consumer<String> commands) {
         this.delegate = delegate;
         this.plain = plain;
+        this.commands = commands;
     }
 
     /**
@@ -134,6 +139,10 @@ final class LongAuthLineSocket extends SSLSocket {
             }
             String upper = text.toUpperCase(Locale.ROOT);
             boolean saslResponse = expectSaslResponse;
+            if (!saslResponse) {
+                int space = upper.indexOf(' ');
+                commands.accept(space < 0 ? upper : upper.substring(0, space));
+            }
             expectSaslResponse = upper.matches("AUTH \\S+\\s*");
             if (upper.equals("DATA")) {
                 inData = true;

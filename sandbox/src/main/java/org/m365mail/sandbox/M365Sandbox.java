@@ -213,6 +213,11 @@ public final class M365Sandbox implements AutoCloseable {
         return smtp.sessions().mostSubmittingAtOnce();
     }
 
+    /** How many SMTP commands with this verb ({@code NOOP}, {@code MAIL}, ...) clients sent after STARTTLS. */
+    public int smtpCommands(String verb) {
+        return smtp.sessions().commands(verb);
+    }
+
     /** How many SMTP connections are open now. */
     public int openSmtpConnections() {
         return smtp.sessions().openSessions();

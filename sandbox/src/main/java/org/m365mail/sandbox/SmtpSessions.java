@@ -19,6 +19,7 @@ final class SmtpSessions implements SessionHandler {
     private final Map<String, AtomicInteger> submitting = new ConcurrentHashMap<>();
     private final AtomicInteger opened = new AtomicInteger();
     private final AtomicInteger mostSubmittingAtOnce = new AtomicInteger();
+    private final Map<String, AtomicInteger> commands = new ConcurrentHashMap<>();
 
     @Override
     public SessionAcceptance accept(Session session) {
@@ -34,6 +35,17 @@ final class SmtpSessions implements SessionHandler {
 
     void authenticated(Session session, String mailbox) {
         open.put(session, mailbox.toLowerCase(Locale.ROOT));
+    }
+
+    /** Counts a command line a client sent after STARTTLS, by its verb. */
+    void command(String verb) {
+        commands.computeIfAbsent(verb, v -> new AtomicInteger()).incrementAndGet();
+    }
+
+    /** How many commands with this verb clients have sent after STARTTLS. */
+    int commands(String verb) {
+        AtomicInteger count = commands.get(verb.toUpperCase(Locale.ROOT));
+        return count == null ? 0 : count.get();
     }
 
     /** Counts a message transaction in; returns how many are now under way for the mailbox. */

@@ -25,6 +25,12 @@ public final class MailboxLimits {
         this.pace = new SendPace(perMinute, clock, d -> Thread.sleep(Math.max(1, d.toMillis())));
     }
 
+    /** A message's place within the limits, held while it is sent; closing it lets the next one go. */
+    public interface Slot extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     /**
      * @param service        which service the mailbox is reached through (an SMTP host, or Graph)
      * @param mailbox        the mailbox's address
@@ -37,22 +43,22 @@ public final class MailboxLimits {
         return BY_MAILBOX.computeIfAbsent(key, k -> new MailboxLimits(concurrentSends, perMinute, clock));
     }
 
-    /** Waits for the pace and for a free sending slot; the caller must {@link #release()} once sent. */
-    public void acquire() throws MailSendException {
-        pace.awaitTurn();
-        if (concurrent != null) {
-            try {
-                concurrent.acquire();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new MailSendException("Interrupted while waiting for a free sending slot for the mailbox", e);
-            }
+    /** Waits for the pace and for a free sending slot; close the slot once the server has answered. */
+    public Slot acquire() throws MailSendException {
+        SendPace.Turn turn = pace.awaitTurn();
+        if (concurrent == null) {
+            return turn::end;
         }
-    }
-
-    public void release() {
-        if (concurrent != null) {
+        try {
+            concurrent.acquire();
+        } catch (InterruptedException e) {
+            turn.end();
+            Thread.currentThread().interrupt();
+            throw new MailSendException("Interrupted while waiting for a free sending slot for the mailbox", e);
+        }
+        return () -> {
             concurrent.release();
-        }
+            turn.end();
+        };
     }
 }

@@ -117,14 +117,11 @@ final class GraphRequests {
 
     /** Runs {@code work} holding one of the mailbox's concurrent-request slots. */
     <T> T withSlot(Slotted<T> work) throws IOException, MailSendException {
-        limits.acquire();
-        try {
+        try (MailboxLimits.Slot slot = limits.acquire()) {
             return work.run();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MailSendException("Interrupted while talking to Microsoft Graph", e);
-        } finally {
-            limits.release();
         }
     }
 

@@ -69,17 +69,17 @@ final class SmtpLogin {
     }
 
     /**
-     * Whether a connection signed in with {@code credential} may still be used at {@code now}: a token must have some
-     * of its life left (a tenth of it, at most a minute), so a pooled connection never outlives its token.
+     * Until when a connection signed in with {@code credential} may be used: a token must have some of its life
+     * left (a tenth of it, at most a minute), so a pooled connection never outlives its token. Worked out once per
+     * sign-in, not per message.
      */
-    static boolean stillGood(Credential credential, Instant now) {
+    static Instant usableUntil(Credential credential) {
         AccessToken token = credential.token();
         if (token == null) {
-            return true;
+            return Instant.MAX;
         }
         Duration lifetime = Duration.between(token.acquiredAt(), token.expiresAt());
-        Duration margin = lifetime.dividedBy(10).compareTo(Duration.ofMinutes(1)) < 0
-                ? lifetime.dividedBy(10) : Duration.ofMinutes(1);
-        return token.isFreshAt(now, margin);
+        Duration tenth = lifetime.dividedBy(10);
+        return token.expiresAt().minus(tenth.compareTo(Duration.ofMinutes(1)) < 0 ? tenth : Duration.ofMinutes(1));
     }
 }

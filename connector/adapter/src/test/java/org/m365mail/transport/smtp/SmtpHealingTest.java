@@ -67,6 +67,20 @@ class SmtpHealingTest {
     }
 
     @Test
+    void aConnectionInSteadyUseIsNotAskedWhetherItIsStillOpenBeforeEachMessage() throws Exception {
+        MailChannel channel = channel();
+        channel.send(SandboxFactories.textMessage("steady 0", "0"));
+        int noops = SANDBOX.get().smtpCommands("NOOP");
+        int mails = SANDBOX.get().smtpCommands("MAIL");
+        for (int i = 1; i <= 5; i++) {
+            channel.send(SandboxFactories.textMessage("steady " + i, String.valueOf(i)));
+        }
+        assertEquals(5, SANDBOX.get().smtpCommands("MAIL") - mails, "one transaction per message");
+        assertEquals(0, SANDBOX.get().smtpCommands("NOOP") - noops, "no NOOP round trip between messages");
+        channel.close();
+    }
+
+    @Test
     void aConnectionTheServerDroppedIsReplacedAndTheMessageDeliveredOnce() throws Exception {
         MailChannel channel = channel();
         channel.send(SandboxFactories.textMessage("first", "1"));

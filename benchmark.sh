@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 mvn -B -q install -DskipTests -pl benchmarks -am
-mvn -B -q -o dependency:build-classpath -pl benchmarks -Dmdep.outputFile=target/classpath.txt >/dev/null
-exec java -Xmx512m -cp "benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)" \
+mvn -B -q -o dependency:build-classpath -pl benchmarks -DincludeScope=runtime \
+  -Dmdep.outputFile=target/classpath.txt >/dev/null
+# The harness JVM also runs the stand-in, which keeps what it receives (a 100 MB attachment among it); the JVMs
+# it measures heap in are started with their own -Xmx.
+exec java -Xmx2g -cp "benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)" \
   org.m365mail.bench.Benchmarks --work-dir benchmarks/target/bench "$@"

@@ -64,6 +64,17 @@ public final class Benchmarks {
         if (selected(only, "tokens")) {
             new TokenRequests(workDir.resolve("tokens"), report).run(smoke ? 128 : 10_000);
         }
+        if (selected(only, "heap")) {
+            try (M365Sandbox sandbox = M365Sandbox.builder().workDir(workDir.resolve("heap")).start()) {
+                new LargeAttachmentHeap(sandbox, workDir.resolve("heap"), report)
+                        .run(smoke ? 1024 * 1024 : 100L * 1024 * 1024);
+            }
+        }
+        if (selected(only, "startup")) {
+            Path target = workDir.toAbsolutePath().getParent();
+            new MicroStartup(target.resolve("startup/payara-micro.jar"), target.resolve("startup/m365-mail-connector.rar"),
+                    workDir.resolve("startup"), report).run(smoke ? 1 : 5);
+        }
         if (selected(only, "jmh")) {
             new PerSendCpu(workDir.resolve("jmh"), report).run(smoke);
         }

@@ -49,9 +49,13 @@ final class PerSendCpu {
         double r = raw.getPrimaryResult().getScore();
         report.line("4. Per-send cost (JMH %s, 1 thread, AverageTime; build one small message and hand it over to the "
                 + "stand-in's SMTP)", smoke ? "smoke: 1 x 200 ms, no fork" : "1 fork, 5 x 2 s warm-up, 8 x 2 s");
+        RunResult noSession = byName.get("connectorNoSession");
         report.line("   connector %.1f ± %.1f us/send, %s | raw Angus %.1f ± %.1f us/send, %s | connector adds %.1f "
                         + "us/send (%.0f%%)", c, connector.getPrimaryResult().getScoreError(), allocation(connector), r,
                 raw.getPrimaryResult().getScoreError(), allocation(raw), c - r, (c - r) / r * 100);
+        report.line("   connector, message built on no Session (new MimeMessage((Session) null)) %.1f ± %.1f us/send, %s",
+                noSession.getPrimaryResult().getScore(), noSession.getPrimaryResult().getScoreError(),
+                allocation(noSession));
     }
 
     private static String allocation(RunResult result) {

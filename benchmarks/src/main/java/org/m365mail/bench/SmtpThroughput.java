@@ -22,7 +22,7 @@ import java.util.concurrent.Future;
 final class SmtpThroughput {
 
     private static final String EXCHANGE = "https://outlook.office365.com/.default";
-    private static final int ROUNDS = 5;
+    private static final int ROUNDS = 7;
 
     private final M365Sandbox sandbox;
     private final Benchmarks.Report report;
@@ -89,25 +89,29 @@ final class SmtpThroughput {
             c = count -> { };
         }
         // The connector runs more code than raw Angus; JIT-compiling it takes more than a few hundred sends.
-        rate(a, 8, warmUp * 10);
-        rate(b, 8, warmUp * 10);
+        for (int threads : new int[]{8, 1}) {
+            rate(a, threads, warmUp * 10);
+            rate(b, threads, warmUp * 10);
+        }
         rate(c, 8, warmUp);
         String perMessage = "(a) " + commandsPerMessage(a) + " | (b) " + commandsPerMessage(b);
         report.line("1. SMTP throughput, %d small messages to the stand-in (XOAUTH2, STARTTLS), Exchange limits off; (a) "
                 + "and (b) the median of %d alternating rounds", messages, ROUNDS);
         for (int threads : new int[]{1, 8}) {
-            double[] ra = new double[ROUNDS];
-            double[] rb = new double[ROUNDS];
+            Run[] runsA = new Run[ROUNDS];
+            Run[] runsB = new Run[ROUNDS];
             for (int round = 0; round < ROUNDS; round++) {
                 // Alternate which goes first, so neither always runs on a hotter or a more cluttered JVM.
                 if (round % 2 == 0) {
-                    ra[round] = rate(a, threads, messages);
-                    rb[round] = rate(b, threads, messages);
+                    runsA[round] = measure(a, threads, messages);
+                    runsB[round] = measure(b, threads, messages);
                 } else {
-                    rb[round] = rate(b, threads, messages);
-                    ra[round] = rate(a, threads, messages);
+                    runsB[round] = measure(b, threads, messages);
+                    runsA[round] = measure(a, threads, messages);
                 }
             }
+            double[] ra = java.util.Arrays.stream(runsA).mapToDouble(Run::perSecond).toArray();
+            double[] rb = java.util.Arrays.stream(runsB).mapToDouble(Run::perSecond).toArray();
             double ma = median(ra);
             double mb = median(rb);
             double rc = rate(c, threads, messages);
@@ -115,6 +119,10 @@ final class SmtpThroughput {
                             + "(c) naive, connect per message %.0f msg/s | a/b %.2f (target >= 0.90) | a/c %.1f "
                             + "(target >= 10)", threads, threads == 1 ? " " : "s", ma, mb, rc, ma / mb, ma / rc);
             report.line("      rounds (a) %s | (b) %s", rounds(ra), rounds(rb));
+            report.line("      CPU per message, median: sending threads (a) %.0f us | (b) %.0f us; whole process, stand-in "
+                            + "included (a) %.0f us | (b) %.0f us", median(cpu(runsA, Run::senderCpuMicros)),
+                    median(cpu(runsB, Run::senderCpuMicros)), median(cpu(runsA, Run::processCpuMicros)),
+                    median(cpu(runsB, Run::processCpuMicros)));
         }
         report.line("   SMTP commands per message at the server, 100 messages on 1 thread: %s", perMessage);
         mcf.close();
@@ -169,6 +177,10 @@ final class SmtpThroughput {
         return out.toString();
     }
 
+    private static double[] cpu(Run[] runs, java.util.function.ToDoubleFunction<Run> figure) {
+        return java.util.Arrays.stream(runs).mapToDouble(figure).toArray();
+    }
+
     private static double median(double[] values) {
         double[] sorted = values.clone();
         java.util.Arrays.sort(sorted);
@@ -185,21 +197,41 @@ final class SmtpThroughput {
 
     /** Messages per second for {@code total} messages split over {@code threads} threads. */
     static double rate(Sender sender, int threads, int total) throws Exception {
+        return measure(sender, threads, total).perSecond();
+    }
+
+    /**
+     * One measured run: messages per second, and CPU per message, of the sending threads alone (what the sender
+     * costs) and of the whole process (sender and stand-in).
+     */
+    record Run(double perSecond, double senderCpuMicros, double processCpuMicros) {
+    }
+
+    static Run measure(Sender sender, int threads, int total) throws Exception {
+        java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
+        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        java.util.concurrent.atomic.AtomicLong senderNanos = new java.util.concurrent.atomic.AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
+            long processBefore = os.getProcessCpuTime();
             long start = System.nanoTime();
             List<Future<?>> done = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 int share = total / threads + (t < total % threads ? 1 : 0);
                 done.add(pool.submit(() -> {
+                    long before = cpu.getCurrentThreadCpuTime();
                     sender.send(share);
+                    senderNanos.addAndGet(cpu.getCurrentThreadCpuTime() - before);
                     return null;
                 }));
             }
             for (Future<?> f : done) {
                 f.get();
             }
-            return total / ((System.nanoTime() - start) / 1e9);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            long process = os.getProcessCpuTime() - processBefore;
+            return new Run(total / seconds, senderNanos.get() / 1e3 / total, process / 1e3 / total);
         } finally {
             pool.shutdownNow();
         }

@@ -69,10 +69,15 @@ public final class SmtpXoauth2Transport implements MailTransport {
         props.put(p + "port", String.valueOf(settings.smtpPort()));
         props.put(p + "auth", "true");
         props.put(p + "auth.mechanisms", password ? "LOGIN PLAIN" : "XOAUTH2");
+        long writeTimeout = settings.network().readTimeout().toMillis();
+        WriteWatchdog watchdog = WriteWatchdog.shared();
+        // The write timeout comes from the watched sockets, not from Angus's mail.smtp.writetimeout (see
+        // WriteWatchdog for why). Plain sockets carry STARTTLS's TLS layer later, or stay plain on loopback.
+        props.put(p + "socketFactory", watchdog.plainSockets(writeTimeout));
         if (settings.smtpTls() != SmtpTls.PLAINTEXT_LOOPBACK_ONLY) {
             props.put(p + "ssl.protocols", "TLSv1.3 TLSv1.2");
             props.put(p + "ssl.checkserveridentity", "true");
-            props.put(p + "ssl.socketFactory", tls.getSocketFactory());
+            props.put(p + "ssl.socketFactory", watchdog.tlsSockets(tls.getSocketFactory(), writeTimeout));
         }
         if (settings.smtpTls() == SmtpTls.STARTTLS) {
             props.put(p + "starttls.enable", "true");
@@ -85,7 +90,6 @@ public final class SmtpXoauth2Transport implements MailTransport {
         props.put(p + "from", settings.sendsOnBehalf() ? settings.username() : settings.fromAddress().getAddress());
         props.put(p + "connectiontimeout", String.valueOf(settings.network().connectTimeout().toMillis()));
         props.put(p + "timeout", String.valueOf(settings.network().readTimeout().toMillis()));
-        props.put(p + "writetimeout", String.valueOf(settings.network().readTimeout().toMillis()));
         MailSettings.Network network = settings.network();
         if (network.proxyHost() != null) {
             // Jakarta Mail tunnels through an HTTP proxy with CONNECT.

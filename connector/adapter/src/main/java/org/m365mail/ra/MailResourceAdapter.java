@@ -49,6 +49,7 @@ public class MailResourceAdapter implements ResourceAdapter {
             }
         }
         factories.clear();
+        org.m365mail.transport.smtp.SmtpXoauth2Transport.stopWriteTimeouts();
         LOG.info("M365MAIL-1002 Microsoft 365 mail connector stopped");
     }
 

@@ -110,6 +110,11 @@ public final class SmtpXoauth2Transport implements MailTransport {
         return h.endsWith(".office365.com") || h.endsWith(".outlook.com") || h.endsWith(".office365.us");
     }
 
+    /** Stops the thread that times out blocked SMTP writes of every factory; for the resource adapter's stop. */
+    public static void stopWriteTimeouts() {
+        WriteWatchdog.shared().stop();
+    }
+
     @Override
     public MailChannel open() {
         return new SmtpChannel(this);

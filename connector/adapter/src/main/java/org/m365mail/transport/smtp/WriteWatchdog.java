@@ -9,6 +9,10 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -29,7 +33,8 @@ final class WriteWatchdog {
     private static final WriteWatchdog SHARED = new WriteWatchdog();
 
     private final Set<WatchedSocket> sockets = ConcurrentHashMap.newKeySet();
-    private Thread thread;
+    private ScheduledExecutorService timer;
+    private ScheduledFuture<?> checks;
     private long checkEveryMillis = Long.MAX_VALUE;
 
     static WriteWatchdog shared() {
@@ -133,30 +138,43 @@ final class WriteWatchdog {
         };
     }
 
+    /** Looks at the writes under way at least four times per timeout, the shortest timeout of any factory. */
     private synchronized void watchEvery(long timeoutMillis) {
-        checkEveryMillis = Math.max(10, Math.min(checkEveryMillis, timeoutMillis / 4));
-        if (thread == null) {
-            thread = new Thread(this::watch, "m365-mail-smtp-write-timeout");
-            thread.setDaemon(true);
-            thread.start();
+        long every = Math.max(10, timeoutMillis / 4);
+        if (every >= checkEveryMillis) {
+            return;
+        }
+        checkEveryMillis = every;
+        if (checks != null) {
+            checks.cancel(false);
+        }
+        if (timer == null) {
+            timer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "m365-mail-smtp-write-timeout");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        checks = timer.scheduleWithFixedDelay(this::abortBlockedWrites, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Ends the watching thread, as the resource adapter stops: a thread left running would keep the undeployed
+     * RAR's classes in memory. Factories made afterwards start it again.
+     */
+    synchronized void stop() {
+        if (timer != null) {
+            timer.shutdownNow();
+            timer = null;
+            checks = null;
+            checkEveryMillis = Long.MAX_VALUE;
         }
     }
 
-    private void watch() {
-        while (true) {
-            long every;
-            synchronized (this) {
-                every = checkEveryMillis;
-            }
-            try {
-                Thread.sleep(every);
-            } catch (InterruptedException e) {
-                return;
-            }
-            long now = System.nanoTime();
-            for (WatchedSocket socket : sockets) {
-                socket.abortIfBlockedAt(now);
-            }
+    private void abortBlockedWrites() {
+        long now = System.nanoTime();
+        for (WatchedSocket socket : sockets) {
+            socket.abortIfBlockedAt(now);
         }
     }
 

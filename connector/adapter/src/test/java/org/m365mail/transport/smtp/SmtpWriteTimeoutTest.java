@@ -43,6 +43,7 @@ class SmtpWriteTimeoutTest {
         final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         final AtomicInteger dataCommands = new AtomicInteger();
         final List<Socket> open = new ArrayList<>();
+        final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
 
         StalledServer() throws Exception {
             Thread t = new Thread(this::serve, "stalled-smtp");
@@ -83,7 +84,7 @@ class SmtpWriteTimeoutTest {
                         case "DATA" -> {
                             dataCommands.incrementAndGet();
                             reply(out, "354 go ahead");
-                            Thread.sleep(Long.MAX_VALUE); // and never read the data
+                            closed.await(); // and read none of the data until the test is over
                         }
                         case "QUIT" -> {
                             reply(out, "221 bye");
@@ -104,6 +105,7 @@ class SmtpWriteTimeoutTest {
 
         @Override
         public void close() throws Exception {
+            closed.countDown();
             server.close();
             synchronized (open) {
                 for (Socket s : open) {
@@ -119,6 +121,8 @@ class SmtpWriteTimeoutTest {
         try (RandomAccessFile file = new RandomAccessFile(big.toFile(), "rw")) {
             file.setLength(64L * 1024 * 1024); // far more than the socket buffers hold
         }
+        // As after a resource adapter's stop: the watching thread is gone, and a new factory starts it again.
+        SmtpXoauth2Transport.stopWriteTimeouts();
         try (StalledServer server = new StalledServer()) {
             MailManagedConnectionFactory mcf = new MailManagedConnectionFactory();
             mcf.setTransport("SMTP");

@@ -30,8 +30,8 @@ final class EntraAuthorizeEndpoint {
     static final Duration CODE_LIFETIME = Duration.ofMinutes(10);
 
     /** An issued authorization code and what it was issued for. */
-    record Code(String tenantId, String clientId, String user, List<String> scopes, String redirectUri,
-                String challenge, Instant expires) {
+    record Code(String tenantId, String clientId, String user, List<String> scopes, boolean openId,
+                String redirectUri, String challenge, Instant expires) {
     }
 
     private final SandboxDirectory directory;
@@ -91,10 +91,10 @@ final class EntraAuthorizeEndpoint {
         byte[] bytes = new byte[32];
         random.nextBytes(bytes);
         String code = "0.AXcode" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        List<String> scopes = Arrays.stream(p.getOrDefault("scope", "").split("\\s+"))
-                .filter(s -> !s.isBlank() && !Set3.OIDC.contains(s)).toList();
+        List<String> requested = Arrays.asList(p.getOrDefault("scope", "").split("\\s+"));
+        List<String> scopes = requested.stream().filter(s -> !s.isBlank() && !Set3.OIDC.contains(s)).toList();
         codes.put(code, new Code(tenant.get().id(), app.get().clientId(), mailbox.get().address(), scopes,
-                redirectUri, p.get("code_challenge"), issuer.now().plus(CODE_LIFETIME)));
+                requested.contains("openid"), redirectUri, p.get("code_challenge"), issuer.now().plus(CODE_LIFETIME)));
         redirect(exchange, redirectUri, "code=" + enc(code) + "&state=" + enc(p.getOrDefault("state", ""))
                 + "&session_state=" + enc(java.util.UUID.randomUUID().toString()));
     }

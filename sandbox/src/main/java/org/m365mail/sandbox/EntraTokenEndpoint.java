@@ -223,7 +223,7 @@ final class EntraTokenEndpoint implements HttpHandler {
                 names, lifetimeSeconds);
         String rotated = refreshTokens.issue(tenant.id(), app.clientId(), user, grant.get().scopes(), now);
         // The rotated token continues the same consent: a later revocation ends it too.
-        String body = Json.createObjectBuilder()
+        jakarta.json.JsonObjectBuilder answer = Json.createObjectBuilder()
                 .add("token_type", "Bearer")
                 .add("scope", String.join(" ", resourceScopes.isEmpty() ? grant.get().scopes() : resourceScopes))
                 .add("expires_in", lifetimeSeconds)
@@ -235,9 +235,16 @@ final class EntraTokenEndpoint implements HttpHandler {
                         Json.createObjectBuilder().add("uid", java.util.UUID.nameUUIDFromBytes(
                                 user.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString())
                                 .add("utid", tenant.id()).build().toString()
-                                .getBytes(java.nio.charset.StandardCharsets.UTF_8)))
-                .build().toString();
-        return new Outcome(200, null, body);
+                                .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        if (Arrays.asList(scope.trim().split("\\s+")).contains("openid")) {
+            // Asked for with the openid scope, as msal4j always does: who signed in
+            // (https://learn.microsoft.com/en-us/entra/identity-platform/id-token-claims-reference).
+            answer.add("id_token", issuer.issueIdToken(authorityUrl, tenant.id(), app.clientId(), user,
+                    tenant.mailbox(user).map(SandboxDirectory.Mailbox::displayName).orElse(user),
+                    java.util.UUID.nameUUIDFromBytes(user.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString(),
+                    lifetimeSeconds));
+        }
+        return new Outcome(200, null, answer.build().toString());
     }
 
     /** The authorization code grant: the code once, with the PKCE verifier, for tokens and a refresh token. */
@@ -260,7 +267,7 @@ final class EntraTokenEndpoint implements HttpHandler {
                 found.get().scopes(), issuer.now());
         Map<String, String> refresh = new java.util.HashMap<>(form);
         refresh.put("refresh_token", refreshToken);
-        refresh.put("scope", String.join(" ", found.get().scopes()));
+        refresh.put("scope", String.join(" ", found.get().scopes()) + (found.get().openId() ? " openid profile" : ""));
         return redeem(refresh, tenant, app);
     }
 

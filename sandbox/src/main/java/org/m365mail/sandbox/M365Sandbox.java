@@ -183,6 +183,15 @@ public final class M365Sandbox implements AutoCloseable {
         return graphMail.faults();
     }
 
+    /**
+     * Where {@code createUploadSession}'s {@code uploadUrl} points from now on: a test of a client that must refuse
+     * an upload address off Microsoft's hosts sets another; {@code null} restores the stand-in's own
+     * ({@code https://localhost:<graph port>}).
+     */
+    public void uploadUrlBase(String base) {
+        graphMail.drafts().uploadBase(base == null ? "https://localhost:" + graph.getAddress().getPort() : base);
+    }
+
     /** Drafts left in mailboxes: a sender that cleans up after a failed large send leaves none. */
     public int graphDrafts() {
         return graphMail.drafts().count();

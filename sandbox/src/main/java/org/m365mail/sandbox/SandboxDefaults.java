@@ -16,6 +16,9 @@ public final class SandboxDefaults {
     /** A user mailbox with a password (basic authentication) and Send As on the shared mailbox. */
     public static final String USER = "megan.bowen@contoso.test";
     public static final String USER_PASSWORD = "sandbox-user-password";
+    /** Another user with a password, who may sign in but is not the user a delegated pool sends as. */
+    public static final String OTHER_USER = "adele.vance@contoso.test";
+    public static final String OTHER_USER_PASSWORD = "sandbox-other-user-password";
     public static final String TRUST_STORE_PASSWORD = "changeit";
     /** Client ID of the system-assigned managed identity of the "Azure resource" the stand-in plays. */
     public static final String MANAGED_IDENTITY_CLIENT_ID = "3c7d2f9a-61b8-4e0d-8a5c-0f4e9b1d2a67";

@@ -50,6 +50,7 @@ public final class SandboxDirectory {
         tenant.addMailbox(SandboxDefaults.SHARED_MAILBOX, "Contoso Support (shared)").grantFullAccess(app);
         tenant.addMailbox(SandboxDefaults.RECIPIENT, "Alex Wilber");
         tenant.addMailbox(SandboxDefaults.USER, "Megan Bowen").password(SandboxDefaults.USER_PASSWORD);
+        tenant.addMailbox(SandboxDefaults.OTHER_USER, "Adele Vance").password(SandboxDefaults.OTHER_USER_PASSWORD);
         tenant.mailbox(SandboxDefaults.SHARED_MAILBOX).orElseThrow()
                 .grantSendAs(SandboxDefaults.USER).grantSendOnBehalf(SandboxDefaults.SENDER);
         return directory;

@@ -105,6 +105,29 @@ final class TokenIssuer {
         return sign(claims.build());
     }
 
+    /**
+     * A signed v2.0 ID token for the user who signed in: {@code aud} is the app, {@code preferred_username} the
+     * user's sign-in name (https://learn.microsoft.com/en-us/entra/identity-platform/id-token-claims-reference).
+     */
+    String issueIdToken(String authorityUrl, String tenantId, String appId, String userAddress, String displayName,
+                        String userObjectId, long lifetimeSeconds) {
+        Instant now = clock.instant();
+        JsonObjectBuilder claims = Json.createObjectBuilder()
+                .add("aud", appId)
+                .add("iss", authorityUrl + "/" + tenantId + "/v2.0")
+                .add("iat", now.getEpochSecond())
+                .add("nbf", now.getEpochSecond())
+                .add("exp", now.getEpochSecond() + lifetimeSeconds)
+                .add("name", displayName)
+                .add("oid", userObjectId)
+                .add("preferred_username", userAddress)
+                .add("sub", UUID.nameUUIDFromBytes((appId + userAddress).getBytes(StandardCharsets.UTF_8)).toString())
+                .add("tid", tenantId)
+                .add("uti", UUID.randomUUID().toString().replace("-", ""))
+                .add("ver", "2.0");
+        return sign(claims.build());
+    }
+
     private String sign(JsonObject claims) {
         String header = Json.createObjectBuilder().add("typ", "JWT").add("alg", "RS256")
                 .add("x5t", keyId).add("kid", keyId).build().toString();

@@ -24,7 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Keeps refresh tokens in a file, each sealed by {@link RefreshTokenCipher} (AES-256-GCM, key from
+ * Keeps refresh tokens in a file, each sealed by {@link TokenCipher} (AES-256-GCM, key from
  * {@code tokenStoreKey}, a random salt kept in the file). Each save writes a new file and moves it over the old one
  * atomically: a crash leaves the old or the new token, never half of one.
  */
@@ -34,29 +34,49 @@ public final class EncryptedFileRefreshTokenStore implements RefreshTokenStore {
     }
 
     private final Path file;
-    private final RefreshTokenCipher cipher;
+    private final TokenCipher cipher;
     private final Clock clock;
     private final JsonProvider json = JsonProvider.provider();
     private byte[] salt;
 
+    /** Guards the file: stores on one file with different keys share it, so their writes do not cross. */
+    private final Object lock;
+
     public EncryptedFileRefreshTokenStore(Path file, Secret passphrase) {
-        this(file, passphrase, Clock.systemUTC());
+        this(file, passphrase, Clock.systemUTC(), new Object());
+    }
+
+    /**
+     * @param lock shared by every store on the same file in this JVM
+     */
+    public EncryptedFileRefreshTokenStore(Path file, Secret passphrase, Object lock) {
+        this(file, passphrase, Clock.systemUTC(), lock);
     }
 
     public EncryptedFileRefreshTokenStore(Path file, Secret passphrase, Clock clock) {
+        this(file, passphrase, clock, new Object());
+    }
+
+    private EncryptedFileRefreshTokenStore(Path file, Secret passphrase, Clock clock, Object lock) {
         this.file = file;
-        this.cipher = new RefreshTokenCipher(passphrase);
+        this.cipher = new TokenCipher(passphrase);
         this.clock = clock;
+        this.lock = lock;
     }
 
     @Override
-    public synchronized Optional<String> load(String name) throws MailSendException {
-        Entry entry = read().get(name);
+    public Optional<String> load(String name) throws MailSendException {
+        Entry entry;
+        byte[] fileSalt;
+        synchronized (lock) {
+            entry = read().get(name);
+            fileSalt = salt;
+        }
         if (entry == null) {
             return Optional.empty();
         }
         try {
-            return Optional.of(cipher.open(name, entry.sealed(), salt));
+            return Optional.of(cipher.open(name, entry.sealed(), fileSalt));
         } catch (GeneralSecurityException e) {
             throw new MailSendException("The token store " + file + " cannot be decrypted: tokenStoreKey is not the "
                     + "key it was written with, or the file was altered. Connect the mailbox again (after Reset) to "
@@ -65,22 +85,28 @@ public final class EncryptedFileRefreshTokenStore implements RefreshTokenStore {
     }
 
     @Override
-    public synchronized Optional<Instant> savedAt(String name) throws MailSendException {
-        return Optional.ofNullable(read().get(name)).map(Entry::savedAt);
+    public Optional<Instant> savedAt(String name) throws MailSendException {
+        synchronized (lock) {
+            return Optional.ofNullable(read().get(name)).map(Entry::savedAt);
+        }
     }
 
     @Override
-    public synchronized void save(String name, String refreshToken) throws MailSendException {
-        Map<String, Entry> entries = read();
-        entries.put(name, new Entry(cipher.seal(name, refreshToken, salt), Instant.now(clock)));
-        write(entries);
-    }
-
-    @Override
-    public synchronized void delete(String name) throws MailSendException {
-        Map<String, Entry> entries = read();
-        if (entries.remove(name) != null) {
+    public void save(String name, String refreshToken) throws MailSendException {
+        synchronized (lock) {
+            Map<String, Entry> entries = read();
+            entries.put(name, new Entry(cipher.seal(name, refreshToken, salt), Instant.now(clock)));
             write(entries);
+        }
+    }
+
+    @Override
+    public void delete(String name) throws MailSendException {
+        synchronized (lock) {
+            Map<String, Entry> entries = read();
+            if (entries.remove(name) != null) {
+                write(entries);
+            }
         }
     }
 

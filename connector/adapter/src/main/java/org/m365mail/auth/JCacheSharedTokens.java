@@ -20,8 +20,12 @@ import java.util.logging.Logger;
  * member of the cluster sees. The cache manager is the one the server binds in JNDI ({@value #JNDI_NAME}); asking
  * {@code Caching.getCachingProvider()} instead would start a separate Hazelcast client, not join the server's grid.
  *
- * <p>Entries are strings ({@code acquiredAt expiresAt token}), so no class of the connector has to be known to the
- * grid's serializer, and they expire two hours after they are written, past any access token's life.
+ * <p>Every member of the data grid holds the entries, and a grid's members and backups are not all as well guarded as
+ * this server, so an entry never holds a readable token: {@code acquiredAt expiresAt token} is sealed by
+ * {@link TokenCipher} (AES-256-GCM) under {@code tokenCacheKey}, with the entry's name as associated data, so an entry
+ * moved to another name or altered is not used. Entries are strings, so no class of the connector has to be known to
+ * the grid's serializer, and they expire two hours after they are written, past any access token's life. An entry
+ * this instance cannot open (another key, tampering) is ignored: the instance fetches a token of its own.
  */
 public final class JCacheSharedTokens implements SharedTokenCache {
 
@@ -31,19 +35,25 @@ public final class JCacheSharedTokens implements SharedTokenCache {
     private static final Logger LOG = Logger.getLogger(JCacheSharedTokens.class.getName());
     private static final AtomicBoolean WARNED = new AtomicBoolean();
 
-    private final Cache<String, String> cache;
+    private static final String VERSION = "v1:";
 
-    private JCacheSharedTokens(Cache<String, String> cache) {
+    private final Cache<String, String> cache;
+    private final TokenCipher cipher;
+
+    private JCacheSharedTokens(Cache<String, String> cache, TokenCipher cipher) {
         this.cache = cache;
+        this.cipher = cipher;
     }
 
     /**
      * The server's shared token cache, or empty (with one WARNING per JVM) where the server offers no JCache: the
      * connector then caches tokens per instance, as with {@code tokenCache=LOCAL}.
+     *
+     * @param key the passphrase entries are sealed with ({@code tokenCacheKey})
      */
-    public static Optional<SharedTokenCache> open() {
+    public static Optional<SharedTokenCache> open(org.m365mail.config.Secret key) {
         try {
-            return Optional.of(new JCacheSharedTokens(cache(lookup())));
+            return Optional.of(new JCacheSharedTokens(cache(lookup()), new TokenCipher(key)));
         } catch (NamingException | CacheException | ClassCastException | LinkageError e) {
             if (WARNED.compareAndSet(false, true)) {
                 LOG.warning("M365MAIL-2401 tokenCache is JCACHE but this server offers no JCache at " + JNDI_NAME
@@ -52,6 +62,11 @@ public final class JCacheSharedTokens implements SharedTokenCache {
             }
             return Optional.empty();
         }
+    }
+
+    /** Shares tokens through {@code cache}, sealed with {@code key}: what {@link #open} does with the server's. */
+    static SharedTokenCache over(Cache<String, String> cache, org.m365mail.config.Secret key) {
+        return new JCacheSharedTokens(cache, new TokenCipher(key));
     }
 
     private static CacheManager lookup() throws NamingException {
@@ -80,9 +95,17 @@ public final class JCacheSharedTokens implements SharedTokenCache {
             if (entry == null) {
                 return Optional.empty();
             }
-            String[] parts = entry.split(" ", 3);
+            if (!entry.startsWith(VERSION)) {
+                return Optional.empty(); // written unsealed by an older connector: not trusted
+            }
+            String[] parts = cipher.open(key, entry.substring(VERSION.length()), TokenCipher.saltFor(key))
+                    .split(" ", 3);
             return Optional.of(new AccessToken(parts[2], Instant.ofEpochMilli(Long.parseLong(parts[0])),
                     Instant.ofEpochMilli(Long.parseLong(parts[1]))));
+        } catch (java.security.GeneralSecurityException e) {
+            LOG.fine(() -> "M365MAIL-2404 An entry of the shared token cache cannot be opened with this instance's "
+                    + "tokenCacheKey (another key on another instance, or altered); fetching a token instead");
+            return Optional.empty();
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "M365MAIL-2402 Reading the shared token cache failed; fetching a token instead", e);
             return Optional.empty();
@@ -92,9 +115,9 @@ public final class JCacheSharedTokens implements SharedTokenCache {
     @Override
     public void put(String key, AccessToken token) {
         try {
-            cache.put(key, token.acquiredAt().toEpochMilli() + " " + token.expiresAt().toEpochMilli() + " "
-                    + token.value());
-        } catch (RuntimeException e) {
+            cache.put(key, VERSION + cipher.seal(key, token.acquiredAt().toEpochMilli() + " "
+                    + token.expiresAt().toEpochMilli() + " " + token.value(), TokenCipher.saltFor(key)));
+        } catch (org.m365mail.api.MailSendException | RuntimeException e) {
             LOG.log(Level.FINE, "M365MAIL-2403 Writing the shared token cache failed; other instances fetch their own",
                     e);
         }

@@ -28,7 +28,7 @@ import java.util.logging.Logger;
 
 /**
  * Keeps refresh tokens in a database table reached through a JDBC data source (a JNDI name), so that every instance of
- * a cluster shares the consent. Tokens are sealed by {@link RefreshTokenCipher} before they reach the database; the
+ * a cluster shares the consent. Tokens are sealed by {@link TokenCipher} before they reach the database; the
  * table holds no token in plain text.
  *
  * <p>Entra replaces a refresh token each time it is redeemed, so a save must never be rolled back by the application
@@ -47,7 +47,7 @@ public final class JdbcRefreshTokenStore implements RefreshTokenStore {
 
     private final String jndiName;
     private final Supplier<DataSource> lookup;
-    private final RefreshTokenCipher cipher;
+    private final TokenCipher cipher;
     private final byte[] salt;
     private final Clock clock;
     private final ExecutorService own = Executors.newSingleThreadExecutor(r -> {
@@ -67,7 +67,7 @@ public final class JdbcRefreshTokenStore implements RefreshTokenStore {
     public JdbcRefreshTokenStore(String name, Supplier<DataSource> dataSource, Secret passphrase, Clock clock) {
         this.jndiName = name;
         this.lookup = dataSource;
-        this.cipher = new RefreshTokenCipher(passphrase);
+        this.cipher = new TokenCipher(passphrase);
         this.salt = cipher.newSalt();
         this.clock = clock;
     }

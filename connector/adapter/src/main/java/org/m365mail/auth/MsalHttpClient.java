@@ -45,7 +45,7 @@ final class MsalHttpClient implements IHttpClient {
             default -> builder.method(request.httpMethod().name(), java.net.http.HttpRequest.BodyPublishers.noBody());
         }
         java.net.http.HttpResponse<String> response = http.send(builder.build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
+                org.m365mail.http.BoundedBody.ofString(org.m365mail.http.BoundedBody.ENTRA_LIMIT));
         HttpResponse answer = new HttpResponse().statusCode(response.statusCode()).body(response.body());
         answer.addHeaders(response.headers().map());
         return answer;

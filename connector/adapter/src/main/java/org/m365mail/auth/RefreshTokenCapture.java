@@ -35,6 +35,14 @@ final class RefreshTokenCapture implements ITokenCacheAccessAspect {
 
     /** The refresh token for {@code clientId} in the cache as last changed, or {@code null}. */
     String latest(String clientId) {
+        return latest(clientId, null);
+    }
+
+    /**
+     * The refresh token for {@code clientId} and the account {@code homeAccountId} (any account when {@code null})
+     * in the cache as last changed, or {@code null}.
+     */
+    String latest(String clientId, String homeAccountId) {
         String cache = serialized;
         if (cache == null) {
             return null;
@@ -45,7 +53,9 @@ final class RefreshTokenCapture implements ITokenCacheAccessAspect {
             if (tokens != null) {
                 for (JsonValue entry : tokens.values()) {
                     JsonObject token = entry.asJsonObject();
-                    if (clientId.equalsIgnoreCase(token.getString("client_id", ""))) {
+                    if (clientId.equalsIgnoreCase(token.getString("client_id", ""))
+                            && (homeAccountId == null
+                            || homeAccountId.equalsIgnoreCase(token.getString("home_account_id", "")))) {
                         found = token.getString("secret", null);
                     }
                 }

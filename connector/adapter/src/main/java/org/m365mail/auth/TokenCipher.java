@@ -18,13 +18,15 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Seals refresh tokens for a token store with AES-256-GCM under a key derived from {@code tokenStoreKey}
- * (PBKDF2-HMAC-SHA256, 210,000 iterations, 16-byte salt). The entry's name is bound in as associated data, so a sealed
- * token copied to another name, or any altered byte, fails to open instead of yielding a wrong token.
+ * Seals tokens kept outside this JVM's memory (refresh tokens in a token store, access tokens in the cluster's shared
+ * cache) with AES-256-GCM under a key derived from a configured passphrase ({@code tokenStoreKey},
+ * {@code tokenCacheKey}) with PBKDF2-HMAC-SHA256, 210,000 iterations and a 16-byte salt. The entry's name is bound in
+ * as associated data, so a sealed token copied to another name, or any altered byte, fails to open instead of
+ * yielding a wrong token.
  *
  * <p>Deriving a key takes a noticeable fraction of a second by design, so keys are kept per salt.
  */
-public final class RefreshTokenCipher {
+public final class TokenCipher {
 
     private static final int ITERATIONS = 210_000;
     private static final int SALT_BYTES = 16;
@@ -35,8 +37,22 @@ public final class RefreshTokenCipher {
     private final SecureRandom random = new SecureRandom();
     private final Map<String, SecretKey> keys = new ConcurrentHashMap<>();
 
-    public RefreshTokenCipher(Secret passphrase) {
+    public TokenCipher(Secret passphrase) {
         this.passphrase = passphrase;
+    }
+
+    /**
+     * A salt every holder of the passphrase derives alike for {@code name}: for entries that several instances write
+     * and read without a place to keep a random salt (the cluster's cache).
+     */
+    public static byte[] saltFor(String name) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(("m365-mail-token-salt|" + name).getBytes(StandardCharsets.UTF_8));
+            return Arrays.copyOf(digest, SALT_BYTES);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** A new random salt. */
@@ -59,7 +75,7 @@ public final class RefreshTokenCipher {
             System.arraycopy(sealed, 0, stored, iv.length, sealed.length);
             return Base64.getEncoder().encodeToString(stored);
         } catch (GeneralSecurityException e) {
-            throw new MailSendException("Cannot encrypt a refresh token: " + e.getMessage(), e);
+            throw new MailSendException("Cannot encrypt a token: " + e.getMessage(), e);
         }
     }
 
@@ -98,6 +114,6 @@ public final class RefreshTokenCipher {
 
     @Override
     public String toString() {
-        return "RefreshTokenCipher[AES-256-GCM]";
+        return "TokenCipher[AES-256-GCM]";
     }
 }

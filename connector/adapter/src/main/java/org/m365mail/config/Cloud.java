@@ -10,7 +10,7 @@ package org.m365mail.config;
 public enum Cloud {
     /** Microsoft's global service. */
     GLOBAL("https://login.microsoftonline.com", "https://graph.microsoft.com", "smtp.office365.com",
-            "https://outlook.office365.com", true),
+            "https://outlook.office365.com", true, "office.com", "office365.com", "outlook.com", "microsoft.com"),
     /** Microsoft 365 GCC High (US Government L4). */
     US_GOV("https://login.microsoftonline.us", "https://graph.microsoft.us", "smtp.office365.us",
             "https://outlook.office365.us", false),
@@ -19,20 +19,23 @@ public enum Cloud {
             "https://outlook.office365.us", false),
     /** Microsoft 365 operated by 21Vianet in China. */
     CHINA("https://login.chinacloudapi.cn", "https://microsoftgraph.chinacloudapi.cn", "smtp.partner.outlook.cn",
-            "https://partner.outlook.cn", true);
+            "https://partner.outlook.cn", true, "partner.outlook.cn", "chinacloudapi.cn");
 
     private final String authorityUrl;
     private final String graphUrl;
     private final String smtpHost;
     private final String exchangeResource;
     private final boolean uploadSessions;
+    private final java.util.List<String> uploadDomains;
 
-    Cloud(String authorityUrl, String graphUrl, String smtpHost, String exchangeResource, boolean uploadSessions) {
+    Cloud(String authorityUrl, String graphUrl, String smtpHost, String exchangeResource, boolean uploadSessions,
+          String... uploadDomains) {
         this.authorityUrl = authorityUrl;
         this.graphUrl = graphUrl;
         this.smtpHost = smtpHost;
         this.exchangeResource = exchangeResource;
         this.uploadSessions = uploadSessions;
+        this.uploadDomains = java.util.List.of(uploadDomains);
     }
 
     public String authorityUrl() {
@@ -58,6 +61,17 @@ public enum Cloud {
      */
     public String delegatedSmtpScope() {
         return (this == GLOBAL ? "https://outlook.office.com" : exchangeResource) + "/SMTP.Send";
+    }
+
+    /**
+     * Whether {@code host} is one of Microsoft's in this cloud, where Graph's upload sessions may send attachment
+     * bytes: Graph answers {@code createUploadSession} with a pre-authenticated URL on Outlook's host
+     * ({@code https://outlook.office.com/api/v2.0/Users(...)/Messages(...)/AttachmentSessions(...)?authtoken=...} in
+     * https://learn.microsoft.com/en-us/graph/api/attachment-createuploadsession).
+     */
+    public boolean isMicrosoftHost(String host) {
+        String h = host.toLowerCase(java.util.Locale.ROOT);
+        return uploadDomains.stream().anyMatch(d -> h.equals(d) || h.endsWith("." + d));
     }
 
     /** Whether Graph offers upload sessions for large attachments here. */

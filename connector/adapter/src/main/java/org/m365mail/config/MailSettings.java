@@ -41,6 +41,7 @@ import java.util.regex.Pattern;
  * @param password           password for {@link AuthenticationMode#PASSWORD}, or {@code null}
  * @param smtpTls            how the SMTP connection is protected
  * @param smtp               SMTP limits
+ * @param sending            what may be sent, and how fast: the one sending policy of both transports
  * @param cloud              the Microsoft 365 cloud
  * @param graph              how Graph sends
  * @param network            proxy and timeouts
@@ -49,25 +50,47 @@ import java.util.regex.Pattern;
  * @param tokenStoreKey      the passphrase the file or table entries are encrypted with
  * @param tokenStoreDataSource the JNDI name of the JDBC data source delegated consents are kept in, or {@code null}
  * @param tokenCache         whether access tokens are cached in this JVM only or shared through JCache
+ * @param consentRedirectUri where Entra sends the browser back after a delegated consent (the console's
+ *                           {@code /consent/callback}), or {@code null}
+ * @param tokenCacheKey      the passphrase access tokens are sealed with in the cluster's shared cache, or {@code null}
  */
 public record MailSettings(TransportKind transport, String tenantId, String clientId, Secret clientSecret,
                            String authorityUrl, String graphUrl, InternetAddress fromAddress, String fromName,
                            String smtpHost, int smtpPort, Path trustStorePath, Secret trustStorePassword,
                            AuthenticationMode authentication, String username, Secret password,
-                           SmtpTls smtpTls, SmtpLimits smtp, Cloud cloud, GraphOptions graph, Network network,
-                           ClientCertificate certificate, Path tokenStoreFile, Secret tokenStoreKey,
-                           String tokenStoreDataSource, TokenCacheKind tokenCache) {
+                           SmtpTls smtpTls, SmtpLimits smtp, SendingLimits sending, Cloud cloud, GraphOptions graph,
+                           Network network, ClientCertificate certificate, Path tokenStoreFile, Secret tokenStoreKey,
+                           String tokenStoreDataSource, TokenCacheKind tokenCache, URI consentRedirectUri,
+                           Secret tokenCacheKey) {
 
     /**
      * How Graph sends.
      *
-     * @param saveToSentItems      whether Graph keeps a copy in the mailbox's Sent Items
-     * @param allowedFromAddresses addresses an application may put in a message's From
-     * @param concurrentRequests   Graph requests at once per mailbox from this JVM (Graph allows 4)
-     * @param sendTimeout          the longest a send may take, retries included
+     * @param saveToSentItems    whether Graph keeps a copy in the mailbox's Sent Items
+     * @param concurrentRequests Graph requests at once per mailbox from this JVM (Graph allows 4)
+     * @param sendTimeout        the longest a send may take, retries included
      */
-    public record GraphOptions(boolean saveToSentItems, List<InternetAddress> allowedFromAddresses,
-                               int concurrentRequests, java.time.Duration sendTimeout) {
+    public record GraphOptions(boolean saveToSentItems, int concurrentRequests, java.time.Duration sendTimeout) {
+    }
+
+    /**
+     * What a message may be and how fast messages may go, whichever transport sends them: Exchange Online's limits
+     * apply to a mailbox, not to a protocol
+     * (https://learn.microsoft.com/en-us/office365/servicedescriptions/exchange-online-service-description/exchange-online-limits#sending-limits-1).
+     *
+     * @param allowedFromAddresses addresses an application may put in a message's From or Sender; fromAddress first
+     * @param messagesPerMinute    pace per mailbox (Exchange: 30); 0 for no pace
+     * @param maxRecipients        recipients per message (Exchange: 500)
+     * @param maxMessageBytes      message size after encoding (Exchange: 35 MB by default)
+     */
+    public record SendingLimits(List<InternetAddress> allowedFromAddresses, int messagesPerMinute, int maxRecipients,
+                                long maxMessageBytes) {
+        @Override
+        public String toString() {
+            return "SendingLimits[allowedFromAddresses=" + allowedFromAddresses.stream()
+                    .map(InternetAddress::getAddress).toList() + ", messagesPerMinute=" + messagesPerMinute
+                    + ", maxRecipients=" + maxRecipients + ", maxMessageBytes=" + maxMessageBytes + "]";
+        }
     }
 
     /**
@@ -90,15 +113,11 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
     }
 
     /**
-     * Exchange Online's limits for SMTP client submission, as configured.
+     * Exchange Online's limit for SMTP client submission that belongs to the protocol, as configured.
      *
      * @param concurrentSendsPerMailbox messages sent at once per mailbox from this JVM (Exchange: 3); 0 for no limit
-     * @param messagesPerMinute         pace per mailbox (Exchange: 30); 0 for no pace
-     * @param maxRecipients             recipients per message (Exchange: 500)
-     * @param maxMessageBytes           message size after encoding (Exchange: 35 MB)
      */
-    public record SmtpLimits(int concurrentSendsPerMailbox, int messagesPerMinute, int maxRecipients,
-                             long maxMessageBytes) {
+    public record SmtpLimits(int concurrentSendsPerMailbox) {
     }
 
 
@@ -118,7 +137,8 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
                          Integer graphMaxConcurrentRequests, Integer sendTimeoutSeconds, String httpProxy,
                          Integer connectTimeoutMillis, Integer readTimeoutMillis, String certificatePath,
                          String certificatePassword, String tokenStoreFile, String tokenStoreKey,
-                         String tokenStoreDataSource, String tokenCache) {
+                         String tokenStoreDataSource, String tokenCache, String consentRedirectUri,
+                         String tokenCacheKey) {
 
         /** The values of the first release's properties, the others unset. */
         public Values(String transport, String tenantId, String clientId, String clientSecret, String authorityUrl,
@@ -126,7 +146,7 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
                       String trustStorePath, String trustStorePassword) {
             this(transport, tenantId, clientId, clientSecret, authorityUrl, graphUrl, fromAddress, fromName, smtpHost,
                     smtpPort, trustStorePath, trustStorePassword, null, null, null, null, null, null, null, null, null,
-                    null, null, null, null, null, null, null, null, null, null, null, null, null);
+                    null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
         }
 
         @Override
@@ -251,6 +271,14 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
         if (tokenStoreKey != null && tokenStoreKey.reveal().length() < 16) {
             problems.add("tokenStoreKey must be at least 16 characters long");
         }
+        Secret tokenCacheKey = Secret.of(v.tokenCacheKey());
+        if (tokenCache == TokenCacheKind.JCACHE && tokenCacheKey == null) {
+            problems.add("tokenCacheKey is required with tokenCache JCACHE: the passphrase (16+ characters, the same "
+                    + "on every instance) access tokens are encrypted with in the cluster's shared cache, so that no "
+                    + "member of the data grid holds a readable token (a password alias ${ALIAS=name} is recommended)");
+        } else if (tokenCacheKey != null && tokenCacheKey.reveal().length() < 16) {
+            problems.add("tokenCacheKey must be at least 16 characters long");
+        }
 
         Secret clientSecret = Secret.of(v.clientSecret());
         if (authentication == AuthenticationMode.MANAGED_IDENTITY && (clientSecret != null || certificatePath != null)) {
@@ -302,6 +330,8 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
                     + "(was '" + username + "')");
         }
 
+        URI consentRedirectUri = consentRedirectUri(v.consentRedirectUri(), problems);
+
         if (authentication == AuthenticationMode.DELEGATED && transport == TransportKind.GRAPH && username != null
                 && fromAddress != null && !username.equalsIgnoreCase(fromAddress.getAddress())) {
             problems.add("with transport GRAPH and authentication DELEGATED, fromAddress is the mailbox of the user "
@@ -322,17 +352,16 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
                 problems.add("smtpTls must be STARTTLS, IMPLICIT or PLAINTEXT_LOOPBACK_ONLY (was '" + v.smtpTls() + "')");
             }
         }
-        if (smtpTls == SmtpTls.PLAINTEXT_LOOPBACK_ONLY && !isLoopback(smtpHost)) {
-            problems.add("smtpTls PLAINTEXT_LOOPBACK_ONLY is only for a test server on this machine (127.0.0.1, ::1, "
-                    + "localhost), not for " + smtpHost + ": use STARTTLS (port 587) or IMPLICIT (port 465)");
+        if (smtpTls == SmtpTls.PLAINTEXT_LOOPBACK_ONLY && !Loopback.isLoopback(smtpHost)) {
+            problems.add("smtpTls PLAINTEXT_LOOPBACK_ONLY is only for a test server on this machine (a host name "
+                    + "whose every address is a loopback address, such as 127.0.0.1, ::1 or localhost), not for "
+                    + smtpHost + ": use STARTTLS (port 587) or IMPLICIT (port 465)");
         }
-        SmtpLimits smtp = new SmtpLimits(
-                atLeast("smtpMaxConcurrentSends", v.smtpMaxConcurrentSends(), 3, 0, problems),
-                atLeast("messagesPerMinute", v.messagesPerMinute(), 30, 0, problems),
-                atLeast("maxRecipientsPerMessage", v.maxRecipientsPerMessage(), 500, 1, problems),
-                v.maxMessageBytes() == null ? DEFAULT_MAX_MESSAGE_BYTES : v.maxMessageBytes());
-        if (smtp.maxMessageBytes() < 1024) {
-            problems.add("maxMessageBytes must be at least 1024 (was " + smtp.maxMessageBytes() + ")");
+        SmtpLimits smtp = new SmtpLimits(atLeast("smtpMaxConcurrentSends", v.smtpMaxConcurrentSends(), 3, 0,
+                problems));
+        long maxMessageBytes = v.maxMessageBytes() == null ? DEFAULT_MAX_MESSAGE_BYTES : v.maxMessageBytes();
+        if (maxMessageBytes < 1024) {
+            problems.add("maxMessageBytes must be at least 1024 (was " + maxMessageBytes + ")");
         }
 
         List<InternetAddress> allowedFrom = new ArrayList<>();
@@ -346,19 +375,25 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
                 }
                 try {
                     InternetAddress a = new InternetAddress(entry.trim(), true);
+                    if (a.getPersonal() != null || !a.getAddress().contains("@")) {
+                        throw new AddressException("not a bare address");
+                    }
                     if (allowedFrom.stream().noneMatch(x -> x.getAddress().equalsIgnoreCase(a.getAddress()))) {
                         allowedFrom.add(a);
                     }
                 } catch (AddressException e) {
-                    problems.add("allowedFromAddresses must list e-mail addresses separated by commas (was '"
+                    problems.add("allowedFromAddresses must list plain e-mail addresses separated by commas (was '"
                             + entry.trim() + "')");
                 }
             }
         }
+        SendingLimits sending = new SendingLimits(List.copyOf(allowedFrom),
+                atLeast("messagesPerMinute", v.messagesPerMinute(), 30, 0, problems),
+                atLeast("maxRecipientsPerMessage", v.maxRecipientsPerMessage(), 500, 1, problems), maxMessageBytes);
         int sendTimeoutSeconds = atLeast("sendTimeoutSeconds", v.sendTimeoutSeconds(), 120, 1, problems);
         GraphOptions graph = new GraphOptions(v.saveToSentItems() == null || v.saveToSentItems(),
-                List.copyOf(allowedFrom), atLeast("graphMaxConcurrentRequests", v.graphMaxConcurrentRequests(), 4, 0,
-                problems), java.time.Duration.ofSeconds(sendTimeoutSeconds));
+                atLeast("graphMaxConcurrentRequests", v.graphMaxConcurrentRequests(), 4, 0, problems),
+                java.time.Duration.ofSeconds(sendTimeoutSeconds));
         Network network = network(v, problems);
 
         Path trustStorePath = null;
@@ -380,8 +415,8 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
         }
         return new MailSettings(transport, tenantId, clientId, clientSecret, authorityUrl, graphUrl, fromAddress,
                 trim(v.fromName()), smtpHost, smtpPort, trustStorePath, trustStorePassword, authentication,
-                username, password, smtpTls, smtp, cloud, graph, network, certificate, tokenStoreFile, tokenStoreKey,
-                tokenStoreDataSource, tokenCache);
+                username, password, smtpTls, smtp, sending, cloud, graph, network, certificate, tokenStoreFile,
+                tokenStoreKey, tokenStoreDataSource, tokenCache, consentRedirectUri, tokenCacheKey);
     }
 
     /**
@@ -397,9 +432,33 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
         return cloud.exchangeScope();
     }
 
-    /** Whether {@code address} is one the application may use as From. */
-    public boolean mayUseFrom(String address) {
-        return graph.allowedFromAddresses().stream().anyMatch(a -> a.getAddress().equalsIgnoreCase(address));
+    /**
+     * The consent's redirect URI: an absolute {@code https} URL, or {@code http} on this machine (Entra accepts
+     * {@code http://localhost} redirect URIs for development:
+     * https://learn.microsoft.com/en-us/entra/identity-platform/reply-url#localhost-exceptions), with no fragment.
+     */
+    private static URI consentRedirectUri(String value, List<String> problems) {
+        String text = trim(value);
+        if (text == null) {
+            return null;
+        }
+        try {
+            URI uri = new URI(text);
+            boolean https = "https".equalsIgnoreCase(uri.getScheme());
+            boolean localHttp = "http".equalsIgnoreCase(uri.getScheme()) && uri.getHost() != null
+                    && Loopback.isLoopback(uri.getHost());
+            if (!(https || localHttp) || uri.getHost() == null || uri.getFragment() != null
+                    || uri.getRawUserInfo() != null) {
+                throw new URISyntaxException(text, "not an https URL");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            problems.add("consentRedirectUri must be the https address of the console's consent callback, as "
+                    + "registered on the app registration (Authentication, platform Web), such as "
+                    + "https://admin.contoso.com/m365-mail-console/consent/callback; http only for localhost (was '"
+                    + text + "')");
+            return null;
+        }
     }
 
     private static Network network(Values v, List<String> problems) {
@@ -461,11 +520,6 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
         return v;
     }
 
-    private static boolean isLoopback(String host) {
-        String h = host.toLowerCase(Locale.ROOT);
-        return h.equals("localhost") || h.startsWith("127.") || h.equals("::1") || h.equals("[::1]");
-    }
-
     /** Loads the trust store named by {@code trustStorePath}; only call on validated settings. */
     public KeyStore loadTrustStore() throws IOException, GeneralSecurityException {
         return load(trustStorePath, trustStorePassword);
@@ -522,7 +576,7 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
                 + ", authorityUrl=" + authorityUrl + ", graphUrl=" + graphUrl + ", fromAddress=" + fromAddress
                 + ", fromName=" + fromName + ", smtpHost=" + smtpHost + ", smtpPort=" + smtpPort
                 + ", trustStorePath=" + trustStorePath + ", authentication=" + authentication + ", username="
-                + username + ", smtpTls=" + smtpTls + ", " + smtp + ", cloud=" + cloud + ", " + graph + ", " + network
-                + "]";
+                + username + ", smtpTls=" + smtpTls + ", " + smtp + ", " + sending + ", cloud=" + cloud + ", " + graph
+                + ", " + network + ", consentRedirectUri=" + consentRedirectUri + ", tokenCache=" + tokenCache + "]";
     }
 }

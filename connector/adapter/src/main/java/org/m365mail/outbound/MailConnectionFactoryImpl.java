@@ -8,7 +8,8 @@ import org.m365mail.api.MailConnectionFactory;
 import javax.naming.Reference;
 
 /** The {@link MailConnectionFactory} applications look up; it asks the connection manager for pooled connections. */
-public final class MailConnectionFactoryImpl implements MailConnectionFactory {
+public final class MailConnectionFactoryImpl implements MailConnectionFactory,
+        org.m365mail.admin.FactoryAdministration.Administered {
 
     private static final long serialVersionUID = 1L;
 
@@ -26,9 +27,10 @@ public final class MailConnectionFactoryImpl implements MailConnectionFactory {
         return (MailConnection) manager.allocateConnection(factory, null);
     }
 
+    /** Administration, for the console; not part of {@link MailConnectionFactory}. */
     @Override
-    public org.m365mail.api.MailboxConsent getConsent() throws ResourceException {
-        return factory.consent();
+    public org.m365mail.admin.FactoryAdministration administration() {
+        return factory.administration();
     }
 
     @Override

@@ -91,8 +91,21 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
 
     @ConfigProperty(type = String.class, defaultValue = "LOCAL",
             description = "Where access tokens are cached: LOCAL (this server instance) or JCACHE (the server's "
-                    + "JCache, e.g. Payara's Hazelcast, shared by a cluster's instances; LOCAL if the server has none)")
+                    + "JCache, e.g. Payara's Hazelcast, shared by a cluster's instances, encrypted with tokenCacheKey; "
+                    + "LOCAL if the server has none)")
     private String tokenCache = "LOCAL";
+
+    @ConfigProperty(type = String.class, confidential = true,
+            description = "Passphrase (16+ characters, the same on every instance) access tokens are encrypted with "
+                    + "in the cluster's shared cache; required with tokenCache JCACHE; a password alias ${ALIAS=name} "
+                    + "is recommended")
+    private transient String tokenCacheKey;
+
+    @ConfigProperty(type = String.class,
+            description = "DELEGATED: where Entra sends the browser back after the mailbox's user consents: the "
+                    + "console's consent callback, e.g. https://admin.contoso.com/m365-mail-console/consent/callback; "
+                    + "register the same address on the app registration (Authentication, platform Web)")
+    private String consentRedirectUri;
 
     @ConfigProperty(type = String.class, defaultValue = "GLOBAL",
             description = "Microsoft 365 cloud: GLOBAL, US_GOV (GCC High), US_GOV_DOD or CHINA (21Vianet); sets the "
@@ -159,16 +172,18 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
     private Integer smtpMaxConcurrentSends = 3;
 
     @ConfigProperty(type = Integer.class, defaultValue = "30",
-            description = "Messages per minute per mailbox; more wait rather than fail (Exchange Online: 30; 0: no "
-                    + "pace)")
+            description = "Messages per minute per mailbox, over Graph and SMTP alike; more wait rather than fail "
+                    + "(Exchange Online: 30; 0: no pace)")
     private Integer messagesPerMinute = 30;
 
     @ConfigProperty(type = Integer.class, defaultValue = "500",
-            description = "Recipients (To, Cc, Bcc) per message; Exchange Online allows 500")
+            description = "Recipients (To, Cc, Bcc) per message, over Graph and SMTP alike; more are refused before "
+                    + "sending (Exchange Online allows 500)")
     private Integer maxRecipientsPerMessage = 500;
 
     @ConfigProperty(type = Long.class, defaultValue = "36700160",
-            description = "Largest message in bytes after encoding; Exchange Online's default is 35 MB")
+            description = "Largest message in bytes after encoding, over Graph and SMTP alike; larger are refused "
+                    + "before sending (Exchange Online's default MaxSendSize is 35 MB)")
     private Long maxMessageBytes = MailSettings.DEFAULT_MAX_MESSAGE_BYTES;
 
     @ConfigProperty(type = Boolean.class, defaultValue = "true",
@@ -176,8 +191,9 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
     private Boolean saveToSentItems = Boolean.TRUE;
 
     @ConfigProperty(type = String.class,
-            description = "Other addresses, comma-separated, an application may set as a message's From (shared "
-                    + "mailboxes it may send as); fromAddress is always allowed")
+            description = "Other addresses, comma-separated, an application may set as a message's From or Sender "
+                    + "(shared mailboxes it may send as), over Graph and SMTP alike; fromAddress is always allowed; "
+                    + "any other From is refused before sending")
     private String allowedFromAddresses;
 
     @ConfigProperty(type = Integer.class, defaultValue = "4",
@@ -298,11 +314,11 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
     }
 
     /**
-     * The delegated consent of this factory ({@code authentication=DELEGATED}).
+     * The delegated consent of this factory ({@code authentication=DELEGATED}); administration, for the console.
      *
      * @throws ResourceException if the factory authenticates otherwise
      */
-    synchronized org.m365mail.api.MailboxConsent consent() throws ResourceException {
+    synchronized org.m365mail.admin.MailboxConsent consent() throws ResourceException {
         MailSettings checked = settings();
         if (checked.authentication() != org.m365mail.config.AuthenticationMode.DELEGATED) {
             throw new jakarta.resource.NotSupportedException("This connection factory uses authentication "
@@ -314,6 +330,32 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
                     MailTransports.refreshTokenStore(checked), java.time.Clock.systemUTC(), this::forgetTransport);
         }
         return consent;
+    }
+
+    /** What the console may see and do with this factory beyond sending. */
+    org.m365mail.admin.FactoryAdministration administration() {
+        return new org.m365mail.admin.FactoryAdministration() {
+            @Override
+            public String transport() throws ResourceException {
+                return settings().transport().name();
+            }
+
+            @Override
+            public String authentication() throws ResourceException {
+                return settings().authentication().name();
+            }
+
+            @Override
+            public String fromAddress() throws ResourceException {
+                return settings().fromAddress().getAddress();
+            }
+
+            @Override
+            public java.util.Optional<org.m365mail.admin.MailboxConsent> consent() throws ResourceException {
+                return settings().authentication() == org.m365mail.config.AuthenticationMode.DELEGATED
+                        ? java.util.Optional.of(MailManagedConnectionFactory.this.consent()) : java.util.Optional.empty();
+            }
+        };
     }
 
     private void renewToken() throws org.m365mail.api.MailSendException {
@@ -362,7 +404,8 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
                 username, password, smtpTls, smtpMaxConcurrentSends, messagesPerMinute, maxRecipientsPerMessage,
                 maxMessageBytes, cloud, saveToSentItems, allowedFromAddresses, graphMaxConcurrentRequests,
                 sendTimeoutSeconds, httpProxy, connectTimeoutMillis, readTimeoutMillis, certificatePath,
-                certificatePassword, tokenStoreFile, tokenStoreKey, tokenStoreDataSource, tokenCache);
+                certificatePassword, tokenStoreFile, tokenStoreKey, tokenStoreDataSource, tokenCache, consentRedirectUri,
+                tokenCacheKey);
     }
 
     @Override
@@ -691,6 +734,24 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
 
     public void setTokenStoreDataSource(String tokenStoreDataSource) {
         this.tokenStoreDataSource = tokenStoreDataSource;
+        settings = null;
+    }
+
+    public String getTokenCacheKey() {
+        return tokenCacheKey;
+    }
+
+    public void setTokenCacheKey(String tokenCacheKey) {
+        this.tokenCacheKey = tokenCacheKey;
+        settings = null;
+    }
+
+    public String getConsentRedirectUri() {
+        return consentRedirectUri;
+    }
+
+    public void setConsentRedirectUri(String consentRedirectUri) {
+        this.consentRedirectUri = consentRedirectUri;
         settings = null;
     }
 

@@ -1,4 +1,4 @@
-package org.m365mail.transport.smtp;
+package org.m365mail.policy;
 
 import jakarta.activation.DataHandler;
 import jakarta.activation.DataSource;

@@ -1,4 +1,4 @@
-package org.m365mail.transport;
+package org.m365mail.policy;
 
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;

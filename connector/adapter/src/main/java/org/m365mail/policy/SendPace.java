@@ -1,4 +1,4 @@
-package org.m365mail.transport;
+package org.m365mail.policy;
 
 import org.m365mail.api.MailSendException;
 

@@ -64,7 +64,8 @@ public final class MailTransports {
     private static CachedTokenSource cached(MailSettings settings, String scope, org.m365mail.auth.TokenRequest request,
                                             Clock clock, String description) {
         if (settings.tokenCache() == org.m365mail.config.TokenCacheKind.JCACHE) {
-            java.util.Optional<org.m365mail.auth.SharedTokenCache> shared = org.m365mail.auth.JCacheSharedTokens.open();
+            java.util.Optional<org.m365mail.auth.SharedTokenCache> shared = org.m365mail.auth.JCacheSharedTokens.open(
+                    settings.tokenCacheKey());
             if (shared.isPresent()) {
                 String key = String.join("|", settings.authorityUrl(), String.valueOf(settings.tenantId()),
                         settings.authentication().name(), String.valueOf(settings.clientId()), scope,
@@ -104,23 +105,42 @@ public final class MailTransports {
 
     /**
      * Where a pool keeps its delegated consent: the JDBC data source, the encrypted file, or (by default) this JVM's
-     * memory. Pools that name the same place share one store.
+     * memory. Pools that name the same place with the same {@code tokenStoreKey} share one store; a pool with another
+     * key gets a store of its own, which reads and writes only the entries sealed with its key (the file's writes are
+     * serialized per file, whoever makes them).
      */
     public static org.m365mail.auth.RefreshTokenStore refreshTokenStore(MailSettings settings) {
+        String key = keyDigest(settings.tokenStoreKey());
         if (settings.tokenStoreDataSource() != null) {
-            return STORES.computeIfAbsent("jdbc:" + settings.tokenStoreDataSource(),
+            return STORES.computeIfAbsent("jdbc:" + settings.tokenStoreDataSource() + "|" + key,
                     n -> new org.m365mail.auth.JdbcRefreshTokenStore(settings.tokenStoreDataSource(),
                             settings.tokenStoreKey()));
         }
         if (settings.tokenStoreFile() != null) {
-            return STORES.computeIfAbsent("file:" + settings.tokenStoreFile().toAbsolutePath(),
+            return STORES.computeIfAbsent("file:" + settings.tokenStoreFile().toAbsolutePath().normalize() + "|" + key,
                     f -> new org.m365mail.auth.EncryptedFileRefreshTokenStore(settings.tokenStoreFile(),
-                            settings.tokenStoreKey()));
+                            settings.tokenStoreKey(), FILE_LOCKS.computeIfAbsent(
+                                    settings.tokenStoreFile().toAbsolutePath().normalize(), p -> new Object())));
         }
         return MEMORY;
     }
 
+    /** A digest of the key, to tell stores apart without keeping the key itself in a map's key. */
+    private static String keyDigest(org.m365mail.config.Secret key) {
+        if (key == null) {
+            return "-";
+        }
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(("m365-mail-store|" + key.reveal()).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static final org.m365mail.auth.RefreshTokenStore MEMORY = new org.m365mail.auth.InMemoryRefreshTokenStore();
     private static final java.util.Map<String, org.m365mail.auth.RefreshTokenStore> STORES =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.Map<java.nio.file.Path, Object> FILE_LOCKS =
             new java.util.concurrent.ConcurrentHashMap<>();
 }

@@ -8,7 +8,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.m365mail.api.MailConnection;
 import org.m365mail.api.MailConnectionFactory;
 import org.m365mail.api.MailSendException;
-import org.m365mail.api.MailboxConsent;
+import org.m365mail.admin.FactoryAdministration;
+import org.m365mail.admin.MailboxConsent;
 import org.m365mail.config.Secret;
 import org.m365mail.outbound.MailManagedConnectionFactory;
 import org.m365mail.sandbox.M365Sandbox;
@@ -32,6 +33,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.logging.LogRecord;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -92,31 +94,48 @@ class DelegatedConsentTest {
         assertEquals("MailboxNotConnected", reset.getErrorCode());
     }
 
-    @Test
-    void connectingAMailboxThroughTheSignInPageThenResetting() throws Exception {
-        URI redirect = URI.create("https://console.contoso.test/consent/callback");
-        SANDBOX.get().directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow().app(SandboxDefaults.CLIENT_ID).orElseThrow()
-                .addRedirectUri(redirect.toString());
-        MailConnectionFactory factory = (MailConnectionFactory) delegated().createConnectionFactory();
-        MailboxConsent consent = factory.getConsent();
-        assertEquals(SandboxDefaults.USER, consent.username());
-        assertFalse(consent.isConnected());
+    private static final URI REDIRECT = URI.create("https://console.contoso.test/consent/callback");
 
-        URI signIn = consent.begin(redirect);
-        assertTrue(signIn.getQuery().contains("code_challenge_method=S256"), signIn.toString());
-        // What the user's browser does: post the sign-in form, follow the redirect back.
+    private MailManagedConnectionFactory withRedirect() {
+        SANDBOX.get().directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow().app(SandboxDefaults.CLIENT_ID)
+                .orElseThrow().addRedirectUri(REDIRECT.toString());
+        MailManagedConnectionFactory mcf = delegated();
+        mcf.setConsentRedirectUri(REDIRECT.toString());
+        return mcf;
+    }
+
+    /** What the user's browser does at Entra's sign-in page: sign in as {@code user}, come back with code and state. */
+    private static Map<String, String> signIn(URI signIn, String user, String password) throws Exception {
         HttpClient browser = HttpClient.newBuilder().sslContext(SANDBOX.get().clientSslContext()).build();
         HttpResponse<String> back = browser.send(HttpRequest.newBuilder(signIn)
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("login=" + SandboxDefaults.USER + "&passwd="
-                        + SandboxDefaults.USER_PASSWORD + "&action=accept")).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofString("login=" + user + "&passwd=" + password
+                        + "&action=accept")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(302, back.statusCode(), back.body());
+        URI location = URI.create(back.headers().firstValue("Location").orElseThrow());
+        assertTrue(location.toString().startsWith(REDIRECT.toString()), "back to the configured address: " + location);
         Map<String, String> query = new java.util.HashMap<>();
-        for (String pair : URI.create(back.headers().firstValue("Location").orElseThrow()).getRawQuery().split("&")) {
+        for (String pair : location.getRawQuery().split("&")) {
             String[] kv = pair.split("=", 2);
             query.put(kv[0], java.net.URLDecoder.decode(kv[1], StandardCharsets.UTF_8));
         }
-        consent.complete(redirect, query.get("code"), query.get("state"));
+        return query;
+    }
+
+    @Test
+    void connectingAMailboxThroughTheSignInPageThenResetting() throws Exception {
+        MailConnectionFactory factory = (MailConnectionFactory) withRedirect().createConnectionFactory();
+        MailboxConsent consent = FactoryAdministration.of(factory).consent().orElseThrow();
+        assertEquals(SandboxDefaults.USER, consent.username());
+        assertEquals(REDIRECT, consent.redirectUri());
+        assertFalse(consent.isConnected());
+
+        MailboxConsent.SignIn signIn = consent.begin();
+        assertTrue(signIn.address().getQuery().contains("code_challenge_method=S256"), signIn.toString());
+        assertTrue(signIn.address().getQuery().contains("redirect_uri=" + REDIRECT), signIn.toString());
+        Map<String, String> query = signIn(signIn.address(), SandboxDefaults.USER, SandboxDefaults.USER_PASSWORD);
+        assertEquals(signIn.state(), query.get("state"));
+        assertEquals(SandboxDefaults.USER, consent.complete(query.get("code"), query.get("state")));
         assertTrue(consent.isConnected());
 
         try (MailConnection c = factory.getConnection()) {
@@ -132,8 +151,75 @@ class DelegatedConsentTest {
             assertEquals("MailboxNotConnected", e.getErrorCode(), "a pooled connection does not outlive the reset");
         }
         MailSendException replay = assertThrows(MailSendException.class,
-                () -> consent.complete(redirect, query.get("code"), query.get("state")));
+                () -> consent.complete(query.get("code"), query.get("state")));
         assertEquals("ConsentExpired", replay.getErrorCode(), "a state is used once");
+    }
+
+    @Test
+    void aConsentGivenByAnotherAccountIsRefusedAndNothingIsStored() throws Exception {
+        MailManagedConnectionFactory mcf = withRedirect();
+        MailboxConsent consent = FactoryAdministration.of((MailConnectionFactory) mcf.createConnectionFactory())
+                .consent().orElseThrow();
+        MailboxConsent.SignIn signIn = consent.begin();
+        // Adele signs in where Megan was expected (login_hint is only a hint).
+        Map<String, String> query = signIn(signIn.address(), SandboxDefaults.OTHER_USER,
+                SandboxDefaults.OTHER_USER_PASSWORD);
+        MailSendException refused;
+        try (CapturedLog log = new CapturedLog(DelegatedConsent.class)) {
+            refused = assertThrows(MailSendException.class, () -> consent.complete(query.get("code"),
+                    query.get("state")));
+            assertEquals(1, log.warnings().size(), "the refusal is logged once for the administrator");
+        }
+        assertEquals("ConsentWrongAccount", refused.getErrorCode());
+        assertTrue(refused.getMessage().contains(SandboxDefaults.OTHER_USER), refused.getMessage());
+        assertTrue(refused.getMessage().contains("connect the mailbox again as " + SandboxDefaults.USER),
+                refused.getMessage());
+        assertFalse(consent.isConnected(), "nothing was stored");
+        assertFalse(Files.exists(storeFile) && Files.readString(storeFile).contains("\"token\""),
+                "the store holds no token");
+        MailSendException send = assertThrows(MailSendException.class, () -> send(mcf, "as the wrong user"));
+        assertEquals("MailboxNotConnected", send.getErrorCode());
+        assertTrue(SANDBOX.get().outbox().withSubject("as the wrong user").isEmpty());
+    }
+
+    @Test
+    void aSignInNeedsTheConfiguredRedirectUriAndPendingSignInsAreCapped() throws Exception {
+        MailboxConsent unset = FactoryAdministration.of((MailConnectionFactory) delegated().createConnectionFactory())
+                .consent().orElseThrow();
+        MailSendException missing = assertThrows(MailSendException.class, unset::begin);
+        assertEquals("ConsentRedirectUriMissing", missing.getErrorCode());
+        assertTrue(missing.getMessage().contains("consentRedirectUri"), missing.getMessage());
+
+        MailboxConsent consent = FactoryAdministration.of((MailConnectionFactory) withRedirect()
+                .createConnectionFactory()).consent().orElseThrow();
+        MailboxConsent.SignIn first = consent.begin();
+        for (int i = 0; i < DelegatedConsent.MAX_PENDING; i++) {
+            consent.begin();
+        }
+        MailSendException dropped = assertThrows(MailSendException.class, () -> consent.complete("code",
+                first.state()));
+        assertEquals("ConsentExpired", dropped.getErrorCode(), "the oldest sign-in was dropped at the cap");
+
+        org.m365mail.config.MailSettings settings = withRedirect().settings();
+        DelegatedConsent timed = new DelegatedConsent(settings, settings.delegatedScope(),
+                org.m365mail.transport.ConnectorHttpClient.build(settings,
+                        org.m365mail.transport.MailTransports.tls(settings)),
+                new InMemoryRefreshTokenStore(), CLOCK, () -> { });
+        MailboxConsent.SignIn late = timed.begin();
+        CLOCK.advance(Duration.ofMinutes(11));
+        MailSendException expired = assertThrows(MailSendException.class, () -> timed.complete("code",
+                late.state()));
+        assertEquals("ConsentExpired", expired.getErrorCode(), "a sign-in expires after 10 minutes");
+    }
+
+    @Test
+    void aConsentRedirectUriMustBeHttpsOrOnThisMachine() {
+        MailManagedConnectionFactory mcf = delegated();
+        mcf.setConsentRedirectUri("http://console.contoso.test/consent/callback");
+        InvalidPropertyException e = assertThrows(InvalidPropertyException.class, mcf::settings);
+        assertTrue(e.getMessage().contains("consentRedirectUri must be the https address"), e.getMessage());
+        mcf.setConsentRedirectUri("http://localhost:8080/m365-mail-console/consent/callback");
+        assertEquals(8080, assertDoesNotThrow(mcf::settings).consentRedirectUri().getPort());
     }
 
     @Test

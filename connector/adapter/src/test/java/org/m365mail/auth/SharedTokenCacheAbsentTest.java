@@ -28,6 +28,7 @@ class SharedTokenCacheAbsentTest {
             for (String transport : List.of("GRAPH", "SMTP")) {
                 MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), transport);
                 mcf.setTokenCache("JCACHE");
+                mcf.setTokenCacheKey("cluster-cache-key, sixteen+");
                 try (MailConnection c = ((MailConnectionFactory) mcf.createConnectionFactory()).getConnection()) {
                     c.send(SandboxFactories.textMessage("no jcache " + transport, "x"));
                 }

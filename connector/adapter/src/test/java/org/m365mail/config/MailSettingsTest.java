@@ -89,7 +89,8 @@ class MailSettingsTest {
     private static MailSettings.Values withCloud(String cloud, String authorityUrl, String proxy) {
         return new MailSettings.Values("GRAPH", "contoso.com", "8a1f6e2c-7d3b-4e59-a0c4-92b5d8e1f736", SECRET,
                 authorityUrl, null, "a@contoso.com", null, null, null, null, null, null, null, null, null, null,
-                null, null, null, cloud, null, null, null, null, proxy, null, null, null, null, null, null, null, null);
+                null, null, null, cloud, null, null, null, null, proxy, null, null, null, null, null, null, null, null,
+                null, null);
     }
 
     @Test
@@ -124,5 +125,31 @@ class MailSettingsTest {
                 () -> MailSettings.validate(withCloud(null, null, "proxy.contoso.com")));
         assertTrue(e.getMessage().contains("httpProxy must be host:port"), e.getMessage());
         assertFalse(e.getMessage().contains(SECRET));
+    }
+
+    @Test
+    void aSharedTokenCacheNeedsAKeyOfSixteenCharacters() {
+        InvalidPropertyException missing = assertThrows(InvalidPropertyException.class,
+                () -> MailSettings.validate(withTokenCache("JCACHE", null)));
+        assertTrue(missing.getMessage().contains("tokenCacheKey is required with tokenCache JCACHE"),
+                missing.getMessage());
+        InvalidPropertyException shortKey = assertThrows(InvalidPropertyException.class,
+                () -> MailSettings.validate(withTokenCache("JCACHE", "too-short")));
+        assertTrue(shortKey.getMessage().contains("tokenCacheKey must be at least 16 characters"),
+                shortKey.getMessage());
+        assertFalse(shortKey.getMessage().contains("too-short"), "the key is not repeated");
+        assertEquals("****", assertDoesNotThrowSettings(withTokenCache("JCACHE", "a-key-of-16-chars+"))
+                .tokenCacheKey().toString());
+    }
+
+    private static MailSettings assertDoesNotThrowSettings(MailSettings.Values values) {
+        return org.junit.jupiter.api.Assertions.assertDoesNotThrow(() -> MailSettings.validate(values));
+    }
+
+    private static MailSettings.Values withTokenCache(String cache, String key) {
+        return new MailSettings.Values("GRAPH", "contoso.com", "8a1f6e2c-7d3b-4e59-a0c4-92b5d8e1f736", SECRET,
+                null, null, "a@contoso.com", null, null, null, null, null, null, null, null, null, null,
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, cache,
+                null, key);
     }
 }

@@ -42,6 +42,9 @@ import java.io.Serializable;
  *
  * <p>Outside an application server, {@code new MailManagedConnectionFactory().createConnectionFactory()}
  * gives a working factory with the connector's own pool.
+ *
+ * <p>This interface is all an application gets: it sends. Administration (connecting or resetting a delegated
+ * mailbox's consent) is not part of it; that is the connector's console's, behind the administrator role.
  */
 public interface MailConnectionFactory extends Serializable, Referenceable {
 
@@ -53,11 +56,4 @@ public interface MailConnectionFactory extends Serializable, Referenceable {
      *                           is invalid (the message names the property to fix)
      */
     MailConnection getConnection() throws ResourceException;
-
-    /**
-     * The delegated consent behind this factory, for the connector's console ({@code authentication=DELEGATED}).
-     *
-     * @throws ResourceException if the factory does not use delegated authentication
-     */
-    MailboxConsent getConsent() throws ResourceException;
 }

@@ -4,7 +4,9 @@ import org.m365mail.api.MailSendException;
 import org.m365mail.auth.AccessToken;
 import org.m365mail.auth.TokenSource;
 import org.m365mail.config.MailSettings;
-import org.m365mail.transport.MailboxLimits;
+import org.m365mail.http.BoundedBody;
+import org.m365mail.logging.LogText;
+import org.m365mail.policy.MailboxLimits;
 
 import java.io.IOException;
 import java.net.URI;
@@ -68,7 +70,7 @@ final class GraphRequests {
             }
             HttpResponse<String> response;
             try {
-                response = withSlot(() -> http.send(request.build(), HttpResponse.BodyHandlers.ofString()));
+                response = withSlot(() -> http.send(request.build(), BoundedBody.ofString(BoundedBody.GRAPH_LIMIT)));
             } catch (IOException e) {
                 // No answer (timeout, reset, refused): Graph did not say it took the request; try again in time.
                 Duration wait = backoff(attempt);
@@ -135,7 +137,7 @@ final class GraphRequests {
 
     static void log(String messageId, String what, Duration wait) {
         LOG.log(Level.INFO, "M365MAIL-3002 Graph: {0} for {1}; retrying in {2} ms",
-                new Object[]{what, messageId, wait.toMillis()});
+                new Object[]{LogText.of(what), LogText.of(messageId), wait.toMillis()});
     }
 
     /** Exponential backoff with jitter, so that throttled senders do not retry in step. */

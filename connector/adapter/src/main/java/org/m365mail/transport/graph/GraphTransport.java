@@ -9,10 +9,12 @@ import org.m365mail.api.SentMessage;
 import org.m365mail.auth.AccessToken;
 import org.m365mail.auth.TokenSource;
 import org.m365mail.config.MailSettings;
+import org.m365mail.logging.LogText;
 import org.m365mail.transport.MailChannel;
 import org.m365mail.transport.MailTransport;
-import org.m365mail.transport.MailboxLimits;
-import org.m365mail.transport.MessageIds;
+import org.m365mail.policy.Admission;
+import org.m365mail.policy.MailboxLimits;
+import org.m365mail.policy.SendingPolicy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -73,6 +75,7 @@ public final class GraphTransport implements MailTransport {
     private final URI sendMailUri;
     private final GraphRequests requests;
     private final LargeMessageUpload large;
+    private final SendingPolicy policy;
 
     public GraphTransport(MailSettings settings, TokenSource tokens, HttpClient http, Clock clock) {
         this.settings = settings;
@@ -84,6 +87,7 @@ public final class GraphTransport implements MailTransport {
                 + URLEncoder.encode(mailbox, StandardCharsets.UTF_8) + "/sendMail");
         MailboxLimits limits = MailboxLimits.of("graph " + settings.graphUrl(), mailbox,
                 settings.graph().concurrentRequests(), 0, clock);
+        this.policy = new SendingPolicy(settings, clock);
         this.requests = new GraphRequests(settings, tokens, http, limits, clock);
         this.large = new LargeMessageUpload(settings, requests, http, clock, json);
     }
@@ -109,34 +113,26 @@ public final class GraphTransport implements MailTransport {
     }
 
     SentMessage send(Message message) throws MailSendException {
-        InternetAddress mailbox = settings.fromAddress();
-        String messageId = null;
-        try {
-            InternetAddress from = from(message);
-            InternetAddress sender = from.getAddress().equalsIgnoreCase(mailbox.getAddress()) ? null
-                    : new InternetAddress(mailbox.getAddress(), settings.fromName(), "UTF-8");
-            if (sender != null && message instanceof MimeMessage mime && mime.getSender() == null) {
-                mime.setSender(sender);
+        try (Admission admitted = policy.admit(message)) {
+            String messageId = admitted.messageId();
+            try {
+                GraphMessageJson.Shape shape = GraphMessageJson.shape(message);
+                if (hasLargeAttachment(shape)) {
+                    return large.send(message, shape, admitted.from(), admitted.sender(), messageId);
+                }
+                boolean mime = (shape.hasAlternatives() || shape.hasReplyHeaders) && settings.graph().saveToSentItems();
+                Request request = mime ? new Request("MIME", "text/plain", mimeBody(message))
+                        : new Request("JSON", "application/json", json.sendMailBody(message, shape, admitted.from(),
+                        admitted.sender(), messageId, settings.graph().saveToSentItems()));
+                if (request.body.length > MAX_REQUEST_BYTES) {
+                    // Attachments under 3 MB each that add up to more than a request may carry: one request each.
+                    return large.send(message, shape, admitted.from(), admitted.sender(), messageId);
+                }
+                return post(request, messageId);
+            } catch (MessagingException | IOException e) {
+                throw new MailSendException("Cannot read message " + messageId + " to send it through Graph: "
+                        + e.getMessage(), e);
             }
-            messageId = MessageIds.prepare(message, mailbox);
-            GraphMessageJson.Shape shape = GraphMessageJson.shape(message);
-            if (hasLargeAttachment(shape)) {
-                return large.send(message, shape, from, sender, messageId);
-            }
-            boolean mime = (shape.hasAlternatives() || shape.hasReplyHeaders) && settings.graph().saveToSentItems();
-            Request request = mime ? new Request("MIME", "text/plain", mimeBody(message))
-                    : new Request("JSON", "application/json", json.sendMailBody(message, shape, from, sender, messageId,
-                    settings.graph().saveToSentItems()));
-            if (request.body.length > MAX_REQUEST_BYTES) {
-                // Attachments under 3 MB each that add up to more than a request may carry: one request each.
-                return large.send(message, shape, from, sender, messageId);
-            }
-            return post(request, messageId);
-        } catch (FromNotAllowed e) {
-            throw new MailSendException(e.getMessage(), "FromNotAllowed", null);
-        } catch (MessagingException | IOException e) {
-            throw new MailSendException("Cannot read message " + (messageId == null ? "" : messageId + " ")
-                    + "to send it through Graph: " + e.getMessage(), e);
         }
     }
 
@@ -147,33 +143,6 @@ public final class GraphTransport implements MailTransport {
             }
         }
         return false;
-    }
-
-    /** The message's From if the application set one it may use; else the configured mailbox, which it gets. */
-    private InternetAddress from(Message message) throws MessagingException, UnsupportedEncodingException {
-        jakarta.mail.Address[] from = message.getFrom();
-        if (from != null && from.length > 0) {
-            InternetAddress address = (InternetAddress) from[0];
-            if (!settings.mayUseFrom(address.getAddress())) {
-                throw new FromNotAllowed(address.getAddress());
-            }
-            return address;
-        }
-        InternetAddress own = new InternetAddress(settings.fromAddress().getAddress(), settings.fromName(), "UTF-8");
-        message.setFrom(own);
-        return own;
-    }
-
-    /** The From the application chose is not one this pool may send as. */
-    private final class FromNotAllowed extends MessagingException {
-        private static final long serialVersionUID = 1L;
-
-        FromNotAllowed(String address) {
-            super("The message's From " + address + " is not allowed for this connection factory: it may send from "
-                    + settings.graph().allowedFromAddresses().stream().map(InternetAddress::getAddress).toList()
-                    + ". Add the address to allowedFromAddresses (the mailbox must let " + settings.fromAddress()
-                    .getAddress() + " send as or on behalf of it), or leave From unset.");
-        }
     }
 
     private static byte[] mimeBody(Message message) throws IOException, MessagingException {
@@ -194,7 +163,8 @@ public final class GraphTransport implements MailTransport {
                 messageId, requests.deadline());
         String requestId = response.headers().firstValue("request-id").orElse(null);
         LOG.log(Level.INFO, "M365MAIL-3001 Graph accepted {0} from {1} ({2}, request-id {3})",
-                new Object[]{messageId, settings.fromAddress().getAddress(), request.route, requestId});
+                new Object[]{LogText.of(messageId), settings.fromAddress().getAddress(), request.route,
+                        LogText.of(requestId)});
         return new SentMessage(messageId, "GRAPH", requestId, Instant.now(clock));
     }
 

@@ -12,7 +12,10 @@ import jakarta.mail.Part;
 import jakarta.mail.internet.InternetAddress;
 import org.m365mail.api.MailSendException;
 import org.m365mail.api.SentMessage;
+import org.m365mail.config.Loopback;
 import org.m365mail.config.MailSettings;
+import org.m365mail.http.BoundedBody;
+import org.m365mail.logging.LogText;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -69,6 +72,35 @@ final class LargeMessageUpload {
                 + URLEncoder.encode(settings.fromAddress().getAddress(), StandardCharsets.UTF_8) + "/messages";
     }
 
+    /**
+     * The upload URL Graph gave, if the attachment's bytes may go there: {@code https}, on a Microsoft host of the
+     * configured cloud, or, when {@code graphUrl} is this machine (the stand-in), on this machine. Anything else (a
+     * proxy or a wrong {@code graphUrl} answering with an address of its choosing) would receive the attachment, so
+     * it is refused and the draft deleted.
+     */
+    private URI trusted(String uploadUrl, String messageId) throws MailSendException {
+        URI uri;
+        try {
+            uri = new URI(uploadUrl);
+        } catch (java.net.URISyntaxException | NullPointerException e) {
+            uri = null;
+        }
+        String host = uri == null ? null : uri.getHost();
+        boolean https = uri != null && "https".equalsIgnoreCase(uri.getScheme()) && host != null
+                && uri.getRawUserInfo() == null;
+        boolean microsoft = https && settings.cloud().isMicrosoftHost(host);
+        boolean standIn = https && Loopback.isLoopback(URI.create(settings.graphUrl()).getHost())
+                && Loopback.isLoopback(host);
+        if (!microsoft && !standIn) {
+            throw new MailSendException("Graph answered createUploadSession for message " + messageId + " with an "
+                    + "upload address on " + LogText.of(host == null ? uploadUrl : host) + ", which is not an https "
+                    + "address on a Microsoft host of the " + settings.cloud() + " cloud; the attachment was not sent "
+                    + "there. Check graphUrl, cloud and any proxy in between. The message was not sent.",
+                    "UntrustedUploadUrl", null);
+        }
+        return uri;
+    }
+
     /** The attachment's size in bytes, without holding it in memory. */
     static long sizeOf(Part part) throws MessagingException, IOException {
         DataSource source = part.getDataHandler().getDataSource();
@@ -120,14 +152,15 @@ final class LargeMessageUpload {
                     HttpResponse<String> session = requests.call("POST",
                             URI.create(draftUri + "/attachments/createUploadSession"), "application/json",
                             json.uploadSessionBody(part, size), 201, messageId, deadline);
-                    upload(part, size, URI.create(read(session.body()).getString("uploadUrl")), messageId, deadline);
+                    upload(part, size, trusted(read(session.body()).getString("uploadUrl"), messageId), messageId,
+                            deadline);
                 }
             }
             HttpResponse<String> sent = requests.call("POST", URI.create(draftUri + "/send"), null, null, 202,
                     messageId, deadline);
             String requestId = sent.headers().firstValue("request-id").orElse(null);
             LOG.log(Level.INFO, "M365MAIL-3001 Graph accepted {0} from {1} (draft and upload sessions, request-id {2})",
-                    new Object[]{messageId, settings.fromAddress().getAddress(), requestId});
+                    new Object[]{LogText.of(messageId), settings.fromAddress().getAddress(), LogText.of(requestId)});
             return new SentMessage(messageId, "GRAPH", requestId, Instant.now(clock));
         } catch (MailSendException | RuntimeException e) {
             deleteDraft(draftUri, messageId);
@@ -209,7 +242,7 @@ final class LargeMessageUpload {
     private long nextExpected(URI uploadUrl, long fallback) throws MailSendException {
         try {
             HttpResponse<String> status = requests.withSlot(() -> http.send(HttpRequest.newBuilder(uploadUrl)
-                    .timeout(settings.network().readTimeout()).GET().build(), HttpResponse.BodyHandlers.ofString()));
+                    .timeout(settings.network().readTimeout()).GET().build(), BoundedBody.ofString(BoundedBody.GRAPH_LIMIT)));
             if (status.statusCode() != 200) {
                 return fallback;
             }
@@ -227,7 +260,7 @@ final class LargeMessageUpload {
                     Instant.now(clock).plusSeconds(30));
         } catch (MailSendException | RuntimeException e) {
             LOG.log(Level.WARNING, "M365MAIL-3003 Could not delete the draft of unsent message {0} in {1}: {2}",
-                    new Object[]{messageId, settings.fromAddress().getAddress(), e.getMessage()});
+                    new Object[]{LogText.of(messageId), settings.fromAddress().getAddress(), LogText.of(e.getMessage())});
         }
     }
 

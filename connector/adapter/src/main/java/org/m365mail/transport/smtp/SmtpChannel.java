@@ -5,18 +5,15 @@ import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Transport;
-import jakarta.mail.internet.InternetAddress;
-import jakarta.mail.internet.MimeMessage;
 import org.m365mail.api.MailSendException;
 import org.m365mail.api.SentMessage;
 import org.m365mail.config.MailSettings;
 import org.m365mail.transport.MailChannel;
-import org.m365mail.transport.MailboxLimits;
-import org.m365mail.transport.MessageIds;
+import org.m365mail.logging.LogText;
+import org.m365mail.policy.Admission;
+import org.m365mail.policy.MailboxLimits;
+import org.m365mail.policy.MessageSize;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UnsupportedEncodingException;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Level;
@@ -39,7 +36,6 @@ final class SmtpChannel implements MailChannel {
     private static final Logger LOG = Logger.getLogger(SmtpChannel.class.getName());
     private static final int MAX_ATTEMPTS = 3;
     private static final long BACKOFF_MILLIS = 400;
-    private static final String[] NOT_TRANSMITTED = {"Bcc", "Content-Length"};
     /** Idle longer than this, a connection is asked whether it is still open before it is used. */
     private static final Duration PROBE_AFTER_IDLE = Duration.ofSeconds(5);
 
@@ -60,32 +56,9 @@ final class SmtpChannel implements MailChannel {
 
     @Override
     public SentMessage send(Message message) throws MailSendException {
-        MailSettings settings = owner.settings();
-        Address[] recipients;
-        String messageId;
-        try {
-            if (message.getFrom() == null || message.getFrom().length == 0) {
-                message.setFrom(new InternetAddress(settings.fromAddress().getAddress(), settings.fromName(),
-                        "UTF-8"));
-            }
-            if (settings.sendsOnBehalf() && message instanceof MimeMessage mime && mime.getSender() == null) {
-                mime.setSender(new InternetAddress(settings.username()));
-            }
-            messageId = MessageIds.prepare(message, settings.fromAddress());
-            recipients = message.getAllRecipients();
-        } catch (MessagingException | UnsupportedEncodingException e) {
-            throw new MailSendException("Cannot prepare the message for SMTP: " + e.getMessage(), e);
-        }
-        if (recipients == null || recipients.length == 0) {
-            throw new MailSendException("The message has no recipients: set To, Cc or Bcc");
-        }
-        if (recipients.length > settings.smtp().maxRecipients()) {
-            throw new MailSendException("The message has " + recipients.length + " recipients; Exchange Online accepts "
-                    + "at most " + settings.smtp().maxRecipients() + " per message (maxRecipientsPerMessage): split it",
-                    "TooManyRecipients", null);
-        }
-        try (MailboxLimits.Slot slot = owner.limits().acquire()) {
-            return deliver(message, recipients, messageId);
+        try (Admission admitted = owner.policy().admit(message);
+             MailboxLimits.Slot slot = owner.limits().acquire()) {
+            return deliver(message, admitted.recipients(), admitted.messageId());
         }
     }
 
@@ -94,11 +67,11 @@ final class SmtpChannel implements MailChannel {
         boolean reconnected = false;
         for (int attempt = 1; ; attempt++) {
             Transport connected = connection();
-            checkSize(message, connected);
+            checkSize(message);
             try {
                 connected.sendMessage(message, recipients);
                 String reply = SmtpReplies.lastReply(connected);
-                LOG.fine(() -> "M365MAIL-4001 SMTP accepted " + messageId + ": " + reply);
+                LOG.fine(() -> "M365MAIL-4001 SMTP accepted " + LogText.of(messageId) + ": " + LogText.of(reply));
                 return new SentMessage(messageId, "SMTP", reply, java.time.Instant.now(owner.clock()));
             } catch (IllegalStateException notConnected) {
                 // Angus Mail had already seen the server close this connection: nothing of the message was sent.
@@ -132,7 +105,7 @@ final class SmtpChannel implements MailChannel {
                         }
                         reconnected = true;
                         LOG.log(Level.INFO, "M365MAIL-4002 The SMTP server closed the connection ({0}); sending {1} "
-                                + "again on a new connection", new Object[]{reply, messageId});
+                                + "again on a new connection", new Object[]{LogText.of(reply), LogText.of(messageId)});
                     }
                     case TRANSIENT -> {
                         if (code == 421) {
@@ -192,42 +165,21 @@ final class SmtpChannel implements MailChannel {
         }
     }
 
-    /** Refuses before sending a message larger than the configured limit or the server's announced SIZE. */
-    private void checkSize(Message message, Transport connected) throws MailSendException {
-        long limit = owner.settings().smtp().maxMessageBytes();
+    /**
+     * Refuses before sending a message larger than the server announced (EHLO {@code SIZE}) when that is below
+     * {@code maxMessageBytes}, which the sending policy has checked already.
+     */
+    private void checkSize(Message message) throws MailSendException {
         long announced = announcedSize;
-        if (announced > 0 && announced < limit) {
-            limit = announced;
-        }
-        long bound;
-        try {
-            bound = EncodedSizeBound.of(message);
-        } catch (MessagingException e) {
-            bound = -1;
-        }
-        if (bound >= 0 && bound <= limit) {
+        if (announced <= 0 || announced >= owner.settings().sending().maxMessageBytes()) {
             return;
         }
-        long size = encodedSize(message);
-        if (size > limit) {
-            throw new MailSendException("The message is " + size + " bytes after encoding; the limit is " + limit
-                    + " bytes (maxMessageBytes, or the server's SIZE). Send smaller attachments or share a link.",
-                    "MessageTooLarge", null);
+        long size = MessageSize.exceeding(message, announced);
+        if (size >= 0) {
+            throw new MailSendException("The message is " + size + " bytes after encoding; the server "
+                    + owner.settings().smtpHost() + " accepts at most " + announced + " bytes (its SIZE). Send smaller "
+                    + "attachments or share a link. The message was not sent.", "MessageTooLarge", null);
         }
-    }
-
-    private static long encodedSize(Message message) throws MailSendException {
-        CountingStream counter = new CountingStream();
-        try {
-            if (message instanceof MimeMessage mime) {
-                mime.writeTo(counter, NOT_TRANSMITTED);
-            } else {
-                message.writeTo(counter);
-            }
-        } catch (IOException | MessagingException e) {
-            throw new MailSendException("Cannot encode the message: " + e.getMessage(), e);
-        }
-        return counter.count;
     }
 
     /**
@@ -316,21 +268,6 @@ final class SmtpChannel implements MailChannel {
             }
             transport = null;
             usableUntil = null;
-        }
-    }
-
-    /** Counts bytes and keeps none. */
-    private static final class CountingStream extends OutputStream {
-        long count;
-
-        @Override
-        public void write(int b) {
-            count++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            count += len;
         }
     }
 }

@@ -10,7 +10,8 @@ import org.m365mail.config.MailSettings;
 import org.m365mail.config.SmtpTls;
 import org.m365mail.transport.MailChannel;
 import org.m365mail.transport.MailTransport;
-import org.m365mail.transport.MailboxLimits;
+import org.m365mail.policy.MailboxLimits;
+import org.m365mail.policy.SendingPolicy;
 
 import javax.net.ssl.SSLContext;
 import java.time.Clock;
@@ -38,6 +39,7 @@ public final class SmtpXoauth2Transport implements MailTransport {
     private final Session session;
     private final String protocol;
     private final MailboxLimits limits;
+    private final SendingPolicy policy;
     private final Clock clock;
 
     /**
@@ -53,7 +55,8 @@ public final class SmtpXoauth2Transport implements MailTransport {
         this.protocol = settings.smtpTls() == SmtpTls.IMPLICIT ? "smtps" : "smtp";
         this.session = Session.getInstance(properties(settings, tls, protocol, password));
         this.limits = MailboxLimits.of(settings.smtpHost(), username, settings.smtp().concurrentSendsPerMailbox(),
-                settings.smtp().messagesPerMinute(), clock);
+                0, clock);
+        this.policy = new SendingPolicy(settings, clock);
         if (password && isExchangeOnline(settings.smtpHost())) {
             LOG.warning("M365MAIL-4101 The pool for " + username + " signs in to " + settings.smtpHost() + " with a "
                     + "password (authentication PASSWORD). Microsoft turns SMTP basic authentication off by default for "
@@ -139,6 +142,10 @@ public final class SmtpXoauth2Transport implements MailTransport {
 
     MailboxLimits limits() {
         return limits;
+    }
+
+    SendingPolicy policy() {
+        return policy;
     }
 
     Clock clock() {

@@ -27,6 +27,7 @@ import org.m365mail.testing.SandboxExtension;
 import org.m365mail.testing.SandboxFactories;
 
 import java.nio.charset.StandardCharsets;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -416,6 +417,32 @@ class GraphRoutesTest {
         assertEquals(0, SANDBOX.get().graphDrafts());
     }
 
+    /**
+     * The upload address Graph hands out is where the attachment goes: one that is not https, or not on a Microsoft
+     * host of the cloud (here: not on this machine, where the stand-in's graphUrl is), is refused, and the draft
+     * deleted.
+     */
+    @Test
+    void anUploadAddressOffMicrosoftsHostsGetsNoAttachment() throws Exception {
+        int port = URI.create(SANDBOX.get().graphUrl()).getPort();
+        for (String base : new String[]{"https://uploads.attacker.invalid:" + port, "http://localhost:" + port}) {
+            MimeBodyPart text = new MimeBodyPart();
+            text.setText("x");
+            MimeMessage m = message("upload to " + base);
+            m.setContent(new MimeMultipart(text, attachment(random(3_200_000, 5), "big.bin")));
+            SANDBOX.get().uploadUrlBase(base);
+            try {
+                MailSendException e = assertThrows(MailSendException.class, () -> send(m));
+                assertEquals("UntrustedUploadUrl", e.getErrorCode(), e.getMessage());
+                assertTrue(e.getMessage().contains("was not sent"), e.getMessage());
+            } finally {
+                SANDBOX.get().uploadUrlBase(null);
+            }
+            assertEquals(0, SANDBOX.get().graphDrafts(), "the draft was deleted");
+            assertTrue(SANDBOX.get().outbox().withSubject("upload to " + base).isEmpty());
+        }
+    }
+
     @Test
     void aFailureAfterTheDraftWasCreatedDeletesTheDraft() throws Exception {
         Path huge = Path.of("target/huge-sparse.bin");
@@ -428,7 +455,10 @@ class GraphRoutesTest {
         file.attachFile(huge.toFile());
         MimeMessage m = message("too large for graph");
         m.setContent(new MimeMultipart(text, attachment(random(3_100_000, 8), "fine.bin"), file));
-        MailSendException e = assertThrows(MailSendException.class, () -> send(m));
+        // A mailbox whose MaxSendSize was raised past Graph's 150 MB per attachment.
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), "GRAPH");
+        mcf.setMaxMessageBytes(400L * 1024 * 1024);
+        MailSendException e = assertThrows(MailSendException.class, () -> send(mcf, m));
         assertEquals("AttachmentTooLarge", e.getErrorCode());
         assertEquals(0, SANDBOX.get().graphDrafts(), "no orphan draft");
         assertTrue(SANDBOX.get().outbox().withSubject("too large for graph").isEmpty());

@@ -76,9 +76,10 @@ class SmtpModesTest {
                 settings.clientSecret(), settings.authorityUrl(), settings.graphUrl(), settings.fromAddress(),
                 settings.fromName(), "smtp.office365.com", settings.smtpPort(), settings.trustStorePath(),
                 settings.trustStorePassword(), settings.authentication(), settings.username(), settings.password(),
-                settings.smtpTls(), settings.smtp(), settings.cloud(), settings.graph(), settings.network(),
-                settings.certificate(), settings.tokenStoreFile(), settings.tokenStoreKey(),
-                settings.tokenStoreDataSource(), settings.tokenCache());
+                settings.smtpTls(), settings.smtp(), settings.sending(), settings.cloud(), settings.graph(),
+                settings.network(), settings.certificate(), settings.tokenStoreFile(), settings.tokenStoreKey(),
+                settings.tokenStoreDataSource(), settings.tokenCache(), settings.consentRedirectUri(),
+                settings.tokenCacheKey());
         try (CapturedLog log = new CapturedLog(SmtpXoauth2Transport.class)) {
             new SmtpXoauth2Transport(asExchange, null, TlsTrust.context(settings), Clock.systemUTC());
             List<LogRecord> warnings = log.records().stream().filter(r -> r.getLevel() == Level.WARNING).toList();
@@ -264,6 +265,15 @@ class SmtpModesTest {
         InvalidPropertyException e = assertThrows(InvalidPropertyException.class, mcf::settings);
         assertTrue(e.getMessage().contains("smtpTls PLAINTEXT_LOOPBACK_ONLY is only for a test server on this machine"),
                 e.getMessage());
+        // Names that look local are judged by what they resolve to (.invalid never resolves: RFC 2606).
+        for (String lookalike : new String[]{"127.0.0.1.invalid", "localhost.invalid", "127.attacker.invalid"}) {
+            mcf.setSmtpHost(lookalike);
+            assertThrows(InvalidPropertyException.class, mcf::settings, lookalike);
+        }
+        for (String local : new String[]{"127.0.0.1", "localhost", "::1", "[::1]", "127.0.0.2"}) {
+            mcf.setSmtpHost(local);
+            org.junit.jupiter.api.Assertions.assertDoesNotThrow(mcf::settings, local);
+        }
     }
 
     @Test
@@ -282,7 +292,7 @@ class SmtpModesTest {
         large.setContent(new MimeMultipart(text, blob));
         try (MailConnection c = factory(mcf).getConnection()) {
             MailSendException tooMany = assertThrows(MailSendException.class, () -> c.send(many));
-            assertTrue(tooMany.getMessage().contains("at most 2 per message"), tooMany.getMessage());
+            assertTrue(tooMany.getMessage().contains("at most 2 are allowed per message"), tooMany.getMessage());
             MailSendException tooLarge = assertThrows(MailSendException.class, () -> c.send(large));
             assertEquals("MessageTooLarge", tooLarge.getErrorCode());
         }

@@ -8,6 +8,8 @@
 #   M365_TENANT_ID  M365_CLIENT_ID  M365_CLIENT_SECRET  M365_FROM  M365_TO   [M365_TRANSPORT=GRAPH|SMTP]
 #
 # Ports: DEMO_HTTP_PORT (Payara Micro, default 8080), DEMO_VIEWER_PORT (stand-in outbox page, default 9090).
+# The console needs the server's sign-in and the role m365-mail-admin: the demo creates the user DEMO_ADMIN_USER
+# (default "admin") with DEMO_ADMIN_PASSWORD, or a random password it prints once. Micro listens on 127.0.0.1 only.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -27,7 +29,8 @@ cleanup() {
   for pid in "${pids[@]:-}"; do
     [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
   done
-  rm -f "$run_dir/postboot.asadmin"
+  rm -f "$run_dir/postboot.asadmin" "$run_dir/preboot.asadmin" "$run_dir/admin-password.txt" \
+      "$run_dir/curl-admin.conf"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -75,19 +78,31 @@ else
   viewer="$(prop viewerUrl)"
 fi
 
-# The README's asadmin commands, run by Payara Micro after boot and before the console is deployed.
+admin_user="${DEMO_ADMIN_USER:-admin}"
+admin_password="${DEMO_ADMIN_PASSWORD:-$(head -c 18 /dev/urandom | base64 | tr -d '/+=' | cut -c1-20)}"
+case "$admin_user" in *[!A-Za-z0-9._-]*|"") fail "DEMO_ADMIN_USER may hold only letters, digits, '.', '_' and '-'";; esac
+
+# The README's asadmin commands, run by Payara Micro after boot and before the console is deployed, and an
+# administrator of the console in Micro's file realm. Before boot: listen on this machine only.
 umask 077
+printf 'AS_ADMIN_USERPASSWORD=%s\n' "$admin_password" > "$run_dir/admin-password.txt"
+# curl reads the credentials from a file, so they do not show in the process list.
+printf 'user = "%s:%s"\n' "$admin_user" "$admin_password" > "$run_dir/curl-admin.conf"
+cat > "$run_dir/preboot.asadmin" <<EOF
+set configs.config.server-config.network-config.network-listeners.network-listener.http-listener.address=127.0.0.1
+EOF
 cat > "$run_dir/postboot.asadmin" <<EOF
 deploy $dist/m365-mail-connector.rar
 create-resource-adapter-config m365-mail-connector
 create-connector-connection-pool --raname m365-mail-connector --connectiondefinition org.m365mail.api.MailConnectionFactory --steadypoolsize 0 --maxpoolsize 3 --property "$properties" Office365Pool
 create-connector-resource --poolname Office365Pool mail/Office365
+create-file-user --groups m365-mail-admin --passwordfile $run_dir/admin-password.txt $admin_user
 EOF
 umask 022
 
 say "Starting Payara Micro with the connector and the console on port $http_port"
 java -jar "$dist/payara-micro.jar" --nocluster --port "$http_port" \
-    --postbootcommandfile "$run_dir/postboot.asadmin" \
+    --prebootcommandfile "$run_dir/preboot.asadmin" --postbootcommandfile "$run_dir/postboot.asadmin" \
     --deploy "$dist/m365-mail-console.war" --contextroot m365-mail-console \
     > "$run_dir/payara-micro.log" 2>&1 &
 pids+=($!)
@@ -100,10 +115,22 @@ done
 grep -q 'Payara Micro .* ready in' "$run_dir/payara-micro.log" || fail "Payara Micro did not start; see $run_dir/payara-micro.log"
 grep -q 'Boot Command create-connector-resource returned with result SUCCESS' "$run_dir/payara-micro.log" \
   || fail "the connector resource was not created; see $run_dir/payara-micro.log"
+grep -q 'Boot Command create-file-user returned with result SUCCESS' "$run_dir/payara-micro.log" \
+  || fail "the console's administrator was not created; see $run_dir/payara-micro.log"
+rm -f "$run_dir/admin-password.txt"
 
 console="http://localhost:$http_port/m365-mail-console/"
+say "Signing in to the console as $admin_user, as a script would (BASIC, then the session's CSRF token)"
+jar="$run_dir/console-cookies.txt"
+anonymous=$(curl -s -o /dev/null -w '%{http_code}' "${console}api/factories")
+[ "$anonymous" = 401 ] || fail "the console answered $anonymous without sign-in; it must answer 401"
+session=$(curl -s -S -K "$run_dir/curl-admin.conf" -c "$jar" -b "$jar" "${console}api/factories")
+csrf=$(printf '%s' "$session" | sed -n 's/.*"csrfToken":"\([^"]*\)".*/\1/p')
+[ -n "$csrf" ] || fail "the console gave no CSRF token: $session"
+
 say "Sending a test mail to $recipient through the console"
-answer=$(curl -s -S -X POST "${console}api/test-mail" \
+answer=$(curl -s -S -K "$run_dir/curl-admin.conf" -c "$jar" -b "$jar" -H "X-CSRF-Token: $csrf" \
+    -X POST "${console}api/test-mail" --data-urlencode "jndiName=mail/Office365" \
     --data-urlencode "to=$recipient" \
     --data-urlencode "subject=Hello from the Microsoft 365 mail connector demo" \
     --data-urlencode "body=This mail went from an application in Payara Micro through the connector.")
@@ -122,6 +149,11 @@ if [ -n "$viewer" ]; then
   say "Delivered. Outbox: $viewer    Console: $console"
 else
   say "Accepted by Microsoft 365. Look in $recipient's inbox.    Console: $console"
+fi
+if [ -n "${DEMO_ADMIN_PASSWORD:-}" ]; then
+  say "Console sign-in: user $admin_user, the password in DEMO_ADMIN_PASSWORD (listening on 127.0.0.1 only)"
+else
+  say "Console sign-in: user $admin_user, password $admin_password (made for this run; listening on 127.0.0.1 only)"
 fi
 
 if [ "$once" = true ]; then

@@ -1,152 +1,209 @@
 package org.m365mail.console;
 
+import jakarta.json.Json;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
+import jakarta.resource.ResourceException;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.m365mail.admin.FactoryAdministration;
 import org.m365mail.api.MailConnection;
 import org.m365mail.api.MailConnectionFactory;
 import org.m365mail.api.SentMessage;
+import org.m365mail.logging.LogText;
 
-import javax.naming.InitialContext;
-import javax.naming.NamingException;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The console's test-mail page: pick a connection factory by JNDI name, send a test message, see what Microsoft
- * 365 answered. {@code POST /api/test-mail} does the same for scripts and answers in JSON.
+ * The console's start page: the server's connection factories of this connector, and a test message through one of
+ * them. {@code GET api/factories} lists them (and gives an API client its CSRF token); {@code POST api/test-mail}
+ * sends a test message and answers in JSON.
  */
-@WebServlet(urlPatterns = {"", "/test-mail", "/api/test-mail"})
+@WebServlet(urlPatterns = {"", "/test-mail", "/api/factories", "/api/test-mail"})
 public class TestMailServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = Logger.getLogger(TestMailServlet.class.getName());
-    static final String DEFAULT_JNDI_NAME = "mail/Office365";
+    private static final String DEFAULT_SUBJECT = "Test message from the Microsoft 365 mail connector";
+
+    private final transient FactoryDirectory directory = new FactoryDirectory();
+
+    /** What a request asked to send, and where. */
+    private record TestMail(String jndiName, String to, String subject, String body) {
+    }
+
+    /** A refusal with the HTTP status it is answered with. */
+    private static final class Refused extends Exception {
+        private static final long serialVersionUID = 1L;
+        final int status;
+
+        Refused(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+    }
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        page(request, response, null, null);
+        if ("/api/factories".equals(request.getServletPath())) {
+            json(response, 200, Json.createObjectBuilder()
+                    .add("csrfToken", CsrfProtection.token(request))
+                    .add("factories", factoryList())
+                    .build());
+            return;
+        }
+        page(request, response, 200, null, null, null);
     }
 
     @Override
     protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        request.setCharacterEncoding("UTF-8");
-        String jndiName = value(request, "jndiName", DEFAULT_JNDI_NAME);
-        String to = value(request, "to", "");
-        String subject = value(request, "subject", "Test message from the Microsoft 365 mail connector");
-        String body = value(request, "body", "This test message was sent at " + Instant.now()
-                + " through the Microsoft 365 mail connector.");
         boolean api = request.getServletPath().startsWith("/api");
+        if (request.getServletPath().equals("") || request.getServletPath().equals("/api/factories")) {
+            response.sendError(HttpServletResponse.SC_METHOD_NOT_ALLOWED);
+            return;
+        }
+        TestMail mail = new TestMail(value(request, "jndiName", ""), value(request, "to", ""),
+                value(request, "subject", DEFAULT_SUBJECT), value(request, "body", "This test message was sent at "
+                + Instant.now() + " through the Microsoft 365 mail connector."));
         try {
-            SentMessage sent = send(jndiName, to, subject, body);
-            LOG.info(() -> "M365MAIL-5001 Test mail sent through " + jndiName + ": " + sent);
+            SentMessage sent = send(mail);
+            LOG.info(() -> "M365MAIL-5001 Test mail sent by " + LogText.of(request.getRemoteUser()) + " through "
+                    + LogText.of(mail.jndiName()) + " to " + LogText.of(mail.to()) + ": " + sent);
             if (api) {
-                json(response, 200, "{\"sent\":true,\"messageId\":" + quote(sent.messageId()) + ",\"transport\":"
-                        + quote(sent.transport()) + ",\"serviceReference\":" + quote(sent.serviceReference()) + "}");
+                json(response, 200, Json.createObjectBuilder().add("sent", true)
+                        .add("messageId", String.valueOf(sent.messageId()))
+                        .add("transport", sent.transport())
+                        .add("serviceReference", String.valueOf(sent.serviceReference())).build());
             } else {
-                page(request, response, "Sent: Microsoft 365 accepted message " + sent.messageId() + " via "
-                        + sent.transport() + " (" + sent.serviceReference() + ").", null);
+                page(request, response, 200, mail, "Sent: Microsoft 365 accepted message " + sent.messageId()
+                        + " via " + sent.transport() + " (" + sent.serviceReference() + ").", null);
             }
-        } catch (Exception e) {
-            LOG.log(Level.WARNING, "M365MAIL-5002 Test mail through " + jndiName + " failed: " + e.getMessage());
-            String error = e instanceof NamingException
-                    ? "No connection factory is bound at '" + jndiName + "'. Create it (asadmin "
-                    + "create-connector-resource --poolname <pool> " + jndiName + ") or enter the JNDI name of one."
-                    : e.getClass().getSimpleName() + ": " + e.getMessage();
+        } catch (Refused e) {
+            LOG.log(Level.WARNING, () -> "M365MAIL-5002 Test mail by " + LogText.of(request.getRemoteUser())
+                    + " through " + LogText.of(mail.jndiName()) + " refused: " + LogText.of(e.getMessage()));
             if (api) {
-                json(response, 500, "{\"sent\":false,\"error\":" + quote(error) + "}");
+                json(response, e.status, Json.createObjectBuilder().add("sent", false)
+                        .add("error", e.getMessage()).build());
             } else {
-                page(request, response, null, "Not sent. " + error);
+                page(request, response, e.status, mail, null, "Not sent. " + e.getMessage());
             }
         }
     }
 
-    private static SentMessage send(String jndiName, String to, String subject, String body)
-            throws NamingException, MessagingException, jakarta.resource.ResourceException {
-        if (to.isBlank()) {
-            throw new MessagingException("Enter a recipient address");
+    private SentMessage send(TestMail mail) throws Refused {
+        MailConnectionFactory factory = directory.find(mail.jndiName()).orElseThrow(() -> new Refused(404,
+                "No connection factory of this connector is named '" + mail.jndiName() + "' on this server; choose "
+                        + "one of " + directory.factories().keySet() + " (create one with asadmin "
+                        + "create-connector-resource --poolname <pool> <name>)"));
+        if (mail.to().isBlank()) {
+            throw new Refused(400, "Enter a recipient address (to)");
         }
-        MailConnectionFactory factory = (MailConnectionFactory) new InitialContext().lookup(jndiName);
-        MimeMessage message = new MimeMessage((Session) null);
-        message.setRecipients(Message.RecipientType.TO, to);
-        message.setSubject(subject, "UTF-8");
-        message.setText(body, "UTF-8");
-        try (MailConnection connection = factory.getConnection()) {
-            return connection.send(message);
+        try {
+            MimeMessage message = new MimeMessage((Session) null);
+            message.setRecipients(Message.RecipientType.TO, mail.to());
+            message.setSubject(mail.subject(), "UTF-8");
+            message.setText(mail.body(), "UTF-8");
+            try (MailConnection connection = factory.getConnection()) {
+                return connection.send(message);
+            }
+        } catch (MessagingException e) {
+            throw new Refused(400, "The recipient or text is not valid: " + e.getMessage());
+        } catch (ResourceException e) {
+            // The connector's messages name the setting to fix and never carry a secret.
+            throw new Refused(502, e.getClass().getSimpleName() + ": " + e.getMessage()
+                    + (e.getErrorCode() == null ? "" : " [" + e.getErrorCode() + "]"));
         }
     }
 
-    private static void page(HttpServletRequest request, HttpServletResponse response, String ok, String error)
-            throws IOException {
-        response.setContentType("text/html; charset=UTF-8");
-        response.setCharacterEncoding("UTF-8");
-        String jndiName = value(request, "jndiName", DEFAULT_JNDI_NAME);
-        try (PrintWriter out = response.getWriter()) {
-            out.println("<!doctype html><html><head><meta charset='utf-8'><title>Microsoft 365 mail connector</title>"
-                    + "<style>body{font-family:sans-serif;margin:2em;max-width:50em}label{display:block;margin-top:1em}"
-                    + "input,textarea{width:100%;padding:4px}.ok{color:#060}.err{color:#a00}</style></head><body>");
-            out.println("<h1>Microsoft 365 mail connector</h1><h2>Send a test message</h2>");
-            if (ok != null) {
-                out.println("<p class='ok'>" + escape(ok) + "</p>");
-            }
-            if (error != null) {
-                out.println("<p class='err'>" + escape(error) + "</p>");
-            }
-            out.println("<form method='post' action='" + escape(request.getContextPath()) + "/test-mail'>"
-                    + "<label>Connection factory (JNDI name)<input name='jndiName' value='" + escape(jndiName) + "'></label>"
-                    + "<label>To<input name='to' type='email' value='" + escape(value(request, "to", "")) + "'></label>"
-                    + "<label>Subject<input name='subject' value='Test message from the Microsoft 365 mail connector'></label>"
-                    + "<label>Text<textarea name='body' rows='4'>Hello from the Microsoft 365 mail connector.</textarea></label>"
-                    + "<p><button type='submit'>Send test message</button></p></form></body></html>");
+    private JsonArrayBuilder factoryList() {
+        JsonArrayBuilder list = Json.createArrayBuilder();
+        for (Map.Entry<String, MailConnectionFactory> e : directory.factories().entrySet()) {
+            JsonObjectBuilder item = Json.createObjectBuilder().add("jndiName", e.getKey());
+            describe(e.getValue(), item);
+            list.add(item);
+        }
+        return list;
+    }
+
+    private static void describe(MailConnectionFactory factory, JsonObjectBuilder item) {
+        try {
+            FactoryAdministration admin = FactoryAdministration.of(factory);
+            item.add("transport", admin.transport()).add("authentication", admin.authentication())
+                    .add("fromAddress", admin.fromAddress());
+        } catch (ResourceException e) {
+            item.add("problem", String.valueOf(e.getMessage()));
         }
     }
 
-    private static void json(HttpServletResponse response, int status, String body) throws IOException {
+    private void page(HttpServletRequest request, HttpServletResponse response, int status, TestMail mail, String ok,
+                      String error) throws IOException {
+        ConsolePage page = new ConsolePage(request);
+        Map<String, MailConnectionFactory> factories = directory.factories();
+        page.message("ok", ok).message("err", error);
+        if (factories.isEmpty()) {
+            page.html("<p>This server has no connection factory of the connector yet. Create a pool and a resource "
+                    + "(asadmin create-connector-connection-pool … and create-connector-resource), then reload.</p>");
+        } else {
+            StringBuilder table = new StringBuilder("<table><caption class='muted'>Connection factories on this "
+                    + "server</caption><tr><th scope='col'>JNDI name</th><th scope='col'>Transport</th>"
+                    + "<th scope='col'>Sends as</th><th scope='col'>Authentication</th></tr>");
+            StringBuilder options = new StringBuilder();
+            for (Map.Entry<String, MailConnectionFactory> e : factories.entrySet()) {
+                String name = ConsolePage.escape(e.getKey());
+                String[] cells = cells(e.getValue());
+                table.append("<tr><td>").append(name).append("</td><td>").append(cells[0]).append("</td><td>")
+                        .append(cells[1]).append("</td><td>").append(cells[2]).append("</td></tr>");
+                boolean selected = mail != null && e.getKey().equals(mail.jndiName());
+                options.append("<option value='").append(name).append(selected ? "' selected>" : "'>").append(name)
+                        .append("</option>");
+            }
+            page.html(table.append("</table>").toString());
+            page.html("<h3>Send a test message</h3><form method='post' action='" + page.path("/test-mail") + "'>"
+                    + page.csrfField()
+                    + "<label for='jndiName'>Connection factory</label><select id='jndiName' name='jndiName'>"
+                    + options + "</select>"
+                    + "<label for='to'>To</label><input id='to' name='to' type='email' required value='"
+                    + ConsolePage.escape(mail == null ? "" : mail.to()) + "'>"
+                    + "<label for='subject'>Subject</label><input id='subject' name='subject' value='"
+                    + ConsolePage.escape(DEFAULT_SUBJECT) + "'>"
+                    + "<label for='body'>Text</label><textarea id='body' name='body' rows='4'>Hello from the "
+                    + "Microsoft 365 mail connector.</textarea>"
+                    + "<button type='submit' id='send'>Send test message</button></form>");
+        }
+        page.write(response, status, "Test mail");
+    }
+
+    private static String[] cells(MailConnectionFactory factory) {
+        try {
+            FactoryAdministration admin = FactoryAdministration.of(factory);
+            return new String[]{ConsolePage.escape(admin.transport()), ConsolePage.escape(admin.fromAddress()),
+                    ConsolePage.escape(admin.authentication())};
+        } catch (ResourceException e) {
+            String problem = "<span class='err'>" + ConsolePage.escape(e.getMessage()) + "</span>";
+            return new String[]{problem, "", ""};
+        }
+    }
+
+    private static void json(HttpServletResponse response, int status, JsonObject body) throws IOException {
         response.setStatus(status);
         response.setContentType("application/json");
-        response.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
+        response.getOutputStream().write(body.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private static String value(HttpServletRequest request, String name, String fallback) {
         String v = request.getParameter(name);
         return v == null || v.isBlank() ? fallback : v.trim();
-    }
-
-    private static String quote(String s) {
-        if (s == null) {
-            return "null";
-        }
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
-    }
-
-    static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;")
-                .replace("\"", "&quot;");
     }
 }

@@ -72,7 +72,7 @@ public final class ConsentKeepAlive implements AutoCloseable {
             return false;
         }
         renewal.renew();
-        LOG.info(() -> "M365MAIL-2202 Refreshed the consent of " + user + ", unused for " + idle.toDays()
+        LOG.info(() -> "M365MAIL-2205 Refreshed the consent of " + user + ", unused for " + idle.toDays()
                 + " days, so that it does not lapse after Entra's 90 days of inactivity");
         return true;
     }
@@ -82,7 +82,7 @@ public final class ConsentKeepAlive implements AutoCloseable {
             check();
         } catch (MailSendException | RuntimeException e) {
             // A lapsed or revoked consent is already warned about, once, by the token request.
-            LOG.log(Level.FINE, "M365MAIL-2203 Keeping the consent of " + user + " alive failed: " + e.getMessage());
+            LOG.log(Level.FINE, "M365MAIL-2206 Keeping the consent of " + user + " alive failed: " + e.getMessage());
         }
     }
 

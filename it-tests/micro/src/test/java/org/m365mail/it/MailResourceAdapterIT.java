@@ -58,7 +58,8 @@ class MailResourceAdapterIT {
                 .smtpPort(SandboxEndpoints.SMTP_PORT)
                 .start();
         WebArchive application = ShrinkWrap.create(WebArchive.class, "mail-it.war")
-                .addClasses(MailSenderBean.class, SendServlet.class, TokenStoreServlet.class)
+                .addClasses(MailSenderBean.class, SendServlet.class, TokenStoreServlet.class,
+                        SharedTokenCacheServlet.class)
                 .addAsWebInfResource("glassfish-resources.xml", "glassfish-resources.xml")
                 .addAsWebInfResource(EmptyAsset.INSTANCE, "beans.xml");
         // The same application for the second instance of the cluster test.
@@ -181,8 +182,10 @@ class MailResourceAdapterIT {
             assertEquals(200, response.statusCode(), response.body());
             assertEquals("n" + i, delivered("IT asadmin Graph " + i).textBody());
         }
-        assertEquals(1, sandbox.tokenRequests().count(SandboxEndpoints.GRAPH_URL) - before,
-                "four sends through one factory need one token");
+        // The pool may hold its token already when another test sent through it first: then none is fetched.
+        long fetched = sandbox.tokenRequests().count(SandboxEndpoints.GRAPH_URL) - before;
+        assertTrue(fetched <= 1, "four sends through one factory need one token, fetched " + fetched);
+        assertTrue(sandbox.tokenRequests().count(SandboxEndpoints.GRAPH_URL) >= 1, "a token was fetched at all");
     }
 
     @Test
@@ -200,38 +203,28 @@ class MailResourceAdapterIT {
 
     @Test
     void aMailboxConnectedInTheConsoleSendsAsItsUserUntilReset() throws Exception {
-        URI console = URI.create(base.toString()).resolve("/m365-mail-console/");
-        String callback = console.resolve("consent/callback").toString();
         sandbox.directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow().app(SandboxDefaults.CLIENT_ID).orElseThrow()
-                .addRedirectUri(callback);
-        HttpClient browser = HttpClient.newBuilder().sslContext(sandbox.clientSslContext())
-                .cookieHandler(new java.net.CookieManager()).build();
-        HttpResponse<String> toMicrosoft = browser.send(HttpRequest.newBuilder(console.resolve(
-                "consent/connect?jndiName=mail/Delegated")).GET().build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(302, toMicrosoft.statusCode(), toMicrosoft.body());
+                .addRedirectUri(ConsoleClient.CONSOLE.resolve("consent/callback").toString());
+        ConsoleClient admin = ConsoleClient.signedInAs(ConsoleClient.ADMIN, sandbox.clientSslContext());
+        String page = admin.get("consent?jndiName=mail/Delegated").body();
+        HttpResponse<String> toMicrosoft = admin.post("consent/connect", ConsoleClient.formCsrf(page),
+                "jndiName", "mail/Delegated");
+        assertEquals(303, toMicrosoft.statusCode(), toMicrosoft.body());
         URI signIn = URI.create(toMicrosoft.headers().firstValue("Location").orElseThrow());
         assertTrue(signIn.toString().startsWith(SandboxEndpoints.AUTHORITY_URL), signIn.toString());
-        HttpResponse<String> back = browser.send(HttpRequest.newBuilder(signIn)
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("login=" + enc(SandboxDefaults.USER) + "&passwd="
-                        + enc(SandboxDefaults.USER_PASSWORD) + "&action=accept")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> back = admin.postTo(signIn, "login=" + enc(SandboxDefaults.USER) + "&passwd="
+                + enc(SandboxDefaults.USER_PASSWORD) + "&action=accept");
         assertEquals(302, back.statusCode(), back.body());
-        HttpResponse<String> completed = browser.send(HttpRequest.newBuilder(URI.create(
-                back.headers().firstValue("Location").orElseThrow())).GET().build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(302, completed.statusCode(), completed.body());
-        HttpResponse<String> status = browser.send(HttpRequest.newBuilder(console.resolve(
-                "consent?jndiName=mail/Delegated")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> completed = admin.get(URI.create(back.headers().firstValue("Location").orElseThrow()));
+        assertEquals(303, completed.statusCode(), completed.body());
+        HttpResponse<String> status = admin.get("consent?jndiName=mail/Delegated");
         assertTrue(status.body().contains("Connected: mail is sent as " + SandboxDefaults.USER), status.body());
 
         HttpResponse<String> sent = send("mail/Delegated", "IT delegated", "as Megan", 0, 0);
         assertEquals(200, sent.statusCode(), sent.body());
         assertEquals(SandboxDefaults.USER, delivered("IT delegated").mailbox());
 
-        HttpResponse<String> reset = browser.send(HttpRequest.newBuilder(console.resolve("consent/reset"))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("jndiName=mail/Delegated")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> reset = admin.post("consent/reset", admin.csrf(), "jndiName", "mail/Delegated");
         assertTrue(reset.body().contains("Not connected"), reset.body());
         HttpResponse<String> refused = send("mail/Delegated", "IT after reset", "never", 0, 0);
         assertEquals(500, refused.statusCode());
@@ -245,12 +238,31 @@ class MailResourceAdapterIT {
      */
     @Test
     void connectMailboxInABrowserThenSendWithTheConsentKeptInTheDatabase() throws Exception {
-        URI console = URI.create(base.toString()).resolve("/m365-mail-console/");
+        URI console = ConsoleClient.CONSOLE;
         sandbox.directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow().app(SandboxDefaults.CLIENT_ID).orElseThrow()
                 .addRedirectUri(console.resolve("consent/callback").toString());
         org.openqa.selenium.chrome.ChromeDriver browser = HeadlessChromium.start(
                 Path.of(System.getProperty("sandbox.workDir")));
         try {
+            // The server's sign-in (BASIC): Chromium takes the credentials from the first address and keeps them
+            // for the console.
+            browser.get(console.toString().replace("://", "://" + ConsoleClient.ADMIN + ":" + ConsoleClient.PASSWORD
+                    + "@"));
+            assertTrue(browser.getPageSource().contains("Send a test message"), browser.getPageSource());
+            new org.openqa.selenium.support.ui.Select(browser.findElement(org.openqa.selenium.By.id("jndiName")))
+                    .selectByValue("mail/Office365Smtp");
+            browser.findElement(org.openqa.selenium.By.id("to")).sendKeys(SandboxDefaults.RECIPIENT);
+            org.openqa.selenium.WebElement subject = browser.findElement(org.openqa.selenium.By.id("subject"));
+            subject.clear();
+            subject.sendKeys("IT browser test mail");
+            browser.findElement(org.openqa.selenium.By.id("send")).click();
+            new org.openqa.selenium.support.ui.WebDriverWait(browser, Duration.ofSeconds(20)).until(
+                    org.openqa.selenium.support.ui.ExpectedConditions.presenceOfElementLocated(
+                            org.openqa.selenium.By.id("message")));
+            assertTrue(browser.findElement(org.openqa.selenium.By.id("message")).getText().startsWith("Sent:"),
+                    browser.getPageSource());
+            assertEquals("SMTP", delivered("IT browser test mail").channel());
+
             browser.get(console.resolve("consent?jndiName=mail/DelegatedJdbc").toString());
             // The database outlives a run without "mvn clean": start from no consent.
             browser.findElement(org.openqa.selenium.By.id("reset")).click();
@@ -322,6 +334,26 @@ class MailResourceAdapterIT {
             assertEquals(SandboxDefaults.SENDER, delivered("IT cluster second instance").mailbox());
             assertEquals(graphTokens, sandbox.tokenRequests().count(SandboxEndpoints.GRAPH_URL),
                     "the second instance fetched no Graph token of its own");
+        }
+    }
+
+    /**
+     * What the data grid holds for mail/Office365 (tokenCache=JCACHE), read directly from the server's JCache: sealed
+     * entries, no token a member of the grid could use.
+     */
+    @Test
+    void theClustersSharedCacheHoldsNoReadableToken() throws Exception {
+        assertEquals(200, send("mail/Office365", "IT sealed cache", "c", 0, 0).statusCode());
+        HttpResponse<String> entries = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(base.toString()).resolve("/mail-it/shared-token-cache")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, entries.statusCode(), entries.body());
+        List<String> lines = entries.body().lines().filter(l -> !l.isBlank()).toList();
+        assertFalse(lines.isEmpty(), "the pool shared its token: " + entries.body());
+        for (String line : lines) {
+            String value = line.substring(line.indexOf(" = ") + 3);
+            assertTrue(value.startsWith("v1:"), "sealed: " + line);
+            assertFalse(value.contains("eyJ"), "no JWT in the grid: " + line);
         }
     }
 

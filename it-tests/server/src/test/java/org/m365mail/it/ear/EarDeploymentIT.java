@@ -102,11 +102,18 @@ class EarDeploymentIT {
     }
 
     @Test
-    void theConsoleOfTheEarIsServed() throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://localhost:8080/m365-mail-console/")).GET().build(),
+    void theConsoleOfTheEarAnswersOnlyItsAdministrators() throws Exception {
+        URI console = URI.create("http://localhost:8080/m365-mail-console/");
+        HttpResponse<String> anonymous = HttpClient.newHttpClient().send(HttpRequest.newBuilder(console).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, anonymous.statusCode(), "the console asks for the server's sign-in");
+
+        String admin = "Basic " + java.util.Base64.getEncoder().encodeToString("console-admin:ear-console-password"
+                .getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(console)
+                .header("Authorization", admin).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode());
-        assertTrue(response.body().contains("Send a test message"), response.body());
+        assertTrue(response.body().contains("Microsoft 365 mail connector"), response.body());
+        assertEquals("DENY", response.headers().firstValue("X-Frame-Options").orElse(""));
     }
 }

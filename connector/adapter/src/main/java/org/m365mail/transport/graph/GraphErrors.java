@@ -25,7 +25,11 @@ final class GraphErrors {
             message = error.getString("message", body);
         } catch (RuntimeException notJson) {
             // Not Graph's JSON (a proxy's page, an empty body): report the status and what came.
-            message = body == null || body.isBlank() ? "(empty body)" : body.length() > 300 ? body.substring(0, 300) : body;
+            message = body == null || body.isBlank() ? "(empty body)" : body;
+        }
+        if (message.length() > 300) {
+            // A proxy's page or an overlong error: enough to recognise it, not a page in an exception.
+            message = message.substring(0, 300) + "...";
         }
         String text = "Microsoft Graph refused message " + messageId + " from " + mailbox + " (HTTP " + status
                 + (code == null ? "" : ", " + code) + ", request-id " + requestId + "): "

@@ -1,0 +1,34 @@
+package org.m365mail.admin;
+
+import org.junit.jupiter.api.Test;
+import org.m365mail.api.MailConnectionFactory;
+
+import java.lang.reflect.Method;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * What every application gets only sends: administration (a mailbox's consent) is not reachable through the
+ * application API, and the admin types are not in the API package applications compile against.
+ */
+class ApplicationApiTest {
+
+    @Test
+    void theFactoryApplicationsGetOnlyHandsOutConnections() {
+        Set<String> methods = Arrays.stream(MailConnectionFactory.class.getMethods()).map(Method::getName)
+                .collect(Collectors.toSet());
+        // getConnection, and the Referenceable contract the JCA specification requires of a connection factory.
+        assertEquals(Set.of("getConnection", "getReference", "setReference"), methods);
+    }
+
+    @Test
+    void noAdministrationTypeIsInTheApiPackage() {
+        for (String name : new String[]{"MailboxConsent", "FactoryAdministration"}) {
+            assertThrows(ClassNotFoundException.class, () -> Class.forName("org.m365mail.api." + name), name);
+        }
+    }
+}

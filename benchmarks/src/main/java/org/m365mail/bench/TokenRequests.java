@@ -3,13 +3,15 @@ package org.m365mail.bench;
 import org.m365mail.auth.CachedTokenSource;
 import org.m365mail.auth.MsalClientCredentials;
 import org.m365mail.config.MailSettings;
+import org.m365mail.config.TlsTrust;
+import org.m365mail.http.ConnectorHttpClient;
 import org.m365mail.outbound.MailManagedConnectionFactory;
+import org.m365mail.runtime.ConnectorRuntime;
 import org.m365mail.sandbox.M365Sandbox;
-import org.m365mail.transport.ConnectorHttpClient;
 import org.m365mail.transport.MailChannel;
-import org.m365mail.transport.MailTransports;
 import org.m365mail.transport.smtp.SmtpXoauth2Transport;
 
+import javax.net.ssl.SSLContext;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -70,11 +72,12 @@ final class TokenRequests {
             mcf.setMessagesPerMinute(0);
             mcf.setSmtpMaxConcurrentSends(0);
             MailSettings settings = mcf.settings();
+            ConnectorRuntime runtime = new ConnectorRuntime("benchmark");
+            SSLContext tls = TlsTrust.context(settings);
             CachedTokenSource tokens = new CachedTokenSource(new MsalClientCredentials(settings,
-                    settings.exchangeScope(), ConnectorHttpClient.build(settings, MailTransports.tls(settings)), clock),
-                    clock, "benchmark");
-            SmtpXoauth2Transport transport = new SmtpXoauth2Transport(settings, tokens, MailTransports.tls(settings),
-                    clock);
+                    settings.exchangeScope(), ConnectorHttpClient.build(settings, tls), clock),
+                    clock, "benchmark", runtime.background());
+            SmtpXoauth2Transport transport = new SmtpXoauth2Transport(runtime, settings, tokens, tls, clock);
             AtomicInteger sent = new AtomicInteger();
             ExecutorService pool = Executors.newFixedThreadPool(threads);
             List<Future<?>> done = new ArrayList<>();
@@ -100,6 +103,7 @@ final class TokenRequests {
                 f.get();
             }
             pool.shutdownNow();
+            runtime.close();
             long requests = sandbox.tokenRequests().count("https://outlook.office365.com");
             report.line("3. Token requests for %d SMTP sends from %d threads, the clock jumping past the token's "
                     + "expiry halfway: %d (target exactly 2: the first token and one renewal)", sent.get(), threads,

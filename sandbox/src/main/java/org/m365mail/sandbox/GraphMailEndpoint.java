@@ -64,6 +64,7 @@ final class GraphMailEndpoint implements HttpHandler {
             new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger mostInFlight = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicInteger throttled = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
     private volatile java.time.Duration latency = java.time.Duration.ZERO;
 
     GraphMailEndpoint(SandboxDirectory directory, TokenIssuer issuer, Outbox outbox, java.nio.file.Path storage) {
@@ -86,6 +87,11 @@ final class GraphMailEndpoint implements HttpHandler {
         this.latency = latency;
     }
 
+    /** Every request Graph's mail endpoints received. */
+    long requests() {
+        return requests.get();
+    }
+
     int mostInFlight() {
         return mostInFlight.get();
     }
@@ -96,6 +102,7 @@ final class GraphMailEndpoint implements HttpHandler {
 
     @Override
     public void handle(HttpExchange exchange) throws IOException {
+        requests.incrementAndGet();
         try (exchange) {
             String requestId = UUID.randomUUID().toString();
             String clientRequestId = Optional.ofNullable(exchange.getRequestHeaders().getFirst("client-request-id"))

@@ -197,6 +197,11 @@ public final class M365Sandbox implements AutoCloseable {
         return graphMail.drafts().count();
     }
 
+    /** How many requests Graph's mail endpoints (sendMail, messages, attachments) received, ever. */
+    public long graphRequests() {
+        return graphMail.requests();
+    }
+
     /** The most Graph requests seen under way at once for one app and mailbox (Graph allows four). */
     public int mostGraphRequestsAtOnce() {
         return graphMail.mostInFlight();

@@ -90,8 +90,11 @@ public final class SandboxDirectory {
         return ids.stream().anyMatch(i -> i.equalsIgnoreCase(aud));
     }
 
-    /** The stand-in's Graph answers at its own URL, so that URL is also a Graph identifier ({graphUrl}/.default). */
-    void addGraphIdentifier(String url) {
+    /**
+     * The stand-in's Graph answers at its own URL, so that URL is also a Graph identifier ({graphUrl}/.default); a
+     * test that puts another server where Graph would be registers that one's URL too.
+     */
+    public void addGraphIdentifier(String url) {
         graphIdentifiers.add(url);
     }
 

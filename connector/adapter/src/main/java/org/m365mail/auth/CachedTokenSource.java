@@ -6,8 +6,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
@@ -41,11 +39,6 @@ public final class CachedTokenSource implements TokenSource {
     private static final Duration MAX_USABLE_MARGIN = Duration.ofMinutes(5);
     private static final Duration MAX_REFRESH_AHEAD = Duration.ofMinutes(15);
     private static final Duration FIRST_RETRY = Duration.ofSeconds(5);
-    private static final ExecutorService REFRESHER = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "m365-mail-token-refresh");
-        t.setDaemon(true);
-        return t;
-    });
 
     private final TokenRequest request;
     private final Clock clock;
@@ -63,13 +56,7 @@ public final class CachedTokenSource implements TokenSource {
      * @param request     how to get a new token
      * @param clock       the time
      * @param description what the tokens are for, for log lines (no secrets)
-     */
-    public CachedTokenSource(TokenRequest request, Clock clock, String description) {
-        this(request, clock, description, REFRESHER);
-    }
-
-    /**
-     * @param refresher where background refreshes run
+     * @param refresher   where background refreshes run (the deployment's background threads)
      */
     public CachedTokenSource(TokenRequest request, Clock clock, String description, Executor refresher) {
         this(request, clock, description, refresher, null, null);
@@ -87,12 +74,6 @@ public final class CachedTokenSource implements TokenSource {
         this.refresher = refresher;
         this.shared = shared;
         this.sharedKey = sharedKey;
-    }
-
-    /** A source that shares its tokens through {@code shared} under {@code sharedKey}. */
-    public static CachedTokenSource shared(TokenRequest request, Clock clock, String description,
-                                           SharedTokenCache shared, String sharedKey) {
-        return new CachedTokenSource(request, clock, description, REFRESHER, shared, sharedKey);
     }
 
     @Override

@@ -5,7 +5,6 @@ import org.m365mail.config.ClientCertificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -19,11 +18,6 @@ public final class CertificateExpiryWatch implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(CertificateExpiryWatch.class.getName());
     static final Duration WARN_AHEAD = Duration.ofDays(30);
-    private static final ScheduledExecutorService DAILY = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "m365-mail-certificate-watch");
-        t.setDaemon(true);
-        return t;
-    });
 
     private final ScheduledFuture<?> task;
 
@@ -31,10 +25,11 @@ public final class CertificateExpiryWatch implements AutoCloseable {
         this.task = task;
     }
 
-    /** Checks now, and every day until closed. */
-    public static CertificateExpiryWatch watch(ClientCertificate certificate, String clientId, Clock clock) {
+    /** Checks now, and every day on {@code scheduler} (the deployment's) until closed. */
+    public static CertificateExpiryWatch watch(ClientCertificate certificate, String clientId, Clock clock,
+                                               ScheduledExecutorService scheduler) {
         check(certificate, clientId, clock);
-        return new CertificateExpiryWatch(DAILY.scheduleAtFixedRate(() -> check(certificate, clientId, clock),
+        return new CertificateExpiryWatch(scheduler.scheduleAtFixedRate(() -> check(certificate, clientId, clock),
                 1, 1, TimeUnit.DAYS));
     }
 

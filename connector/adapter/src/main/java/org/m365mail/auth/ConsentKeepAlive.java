@@ -6,7 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -23,11 +23,6 @@ public final class ConsentKeepAlive implements AutoCloseable {
     /** Days a consent may lie unused before it is refreshed: well inside Entra's 90, and few redemptions a year. */
     public static final long IDLE_DAYS = 14;
     private static final Logger LOG = Logger.getLogger(ConsentKeepAlive.class.getName());
-    private static final ScheduledExecutorService TWICE_A_DAY = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "m365-mail-consent-keep-alive");
-        t.setDaemon(true);
-        return t;
-    });
 
     /** Redeems the refresh token once (which stores the one Entra issues in its place). */
     @FunctionalInterface
@@ -50,9 +45,13 @@ public final class ConsentKeepAlive implements AutoCloseable {
         this.clock = clock;
     }
 
-    /** Checks in a minute, then every 12 hours until closed. */
-    public ConsentKeepAlive start() {
-        task = TWICE_A_DAY.scheduleWithFixedDelay(this::checkQuietly, 1, 12 * 60, TimeUnit.MINUTES);
+    /**
+     * Checks in a minute, then every 12 hours until closed: timed by {@code scheduler}, run on {@code background}
+     * (a refresh waits on Entra; the scheduler's thread must not).
+     */
+    public ConsentKeepAlive start(ScheduledExecutorService scheduler, Executor background) {
+        task = scheduler.scheduleWithFixedDelay(() -> background.execute(this::checkQuietly), 1, 12 * 60,
+                TimeUnit.MINUTES);
         return this;
     }
 

@@ -1,5 +1,8 @@
 package org.m365mail.auth;
 
+import org.m365mail.api.MailSendException;
+import org.m365mail.config.Secret;
+
 import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.CacheManager;
@@ -33,7 +36,6 @@ public final class JCacheSharedTokens implements SharedTokenCache {
     public static final String JNDI_NAME = "payara/CacheManager";
     static final String CACHE_NAME = "m365-mail-access-tokens";
     private static final Logger LOG = Logger.getLogger(JCacheSharedTokens.class.getName());
-    private static final AtomicBoolean WARNED = new AtomicBoolean();
 
     private static final String VERSION = "v1:";
 
@@ -49,13 +51,14 @@ public final class JCacheSharedTokens implements SharedTokenCache {
      * The server's shared token cache, or empty (with one WARNING per JVM) where the server offers no JCache: the
      * connector then caches tokens per instance, as with {@code tokenCache=LOCAL}.
      *
-     * @param key the passphrase entries are sealed with ({@code tokenCacheKey})
+     * @param key    the passphrase entries are sealed with ({@code tokenCacheKey})
+     * @param warned whether the deployment has warned already that there is no JCache
      */
-    public static Optional<SharedTokenCache> open(org.m365mail.config.Secret key) {
+    public static Optional<SharedTokenCache> open(Secret key, AtomicBoolean warned) {
         try {
             return Optional.of(new JCacheSharedTokens(cache(lookup()), new TokenCipher(key)));
         } catch (NamingException | CacheException | ClassCastException | LinkageError e) {
-            if (WARNED.compareAndSet(false, true)) {
+            if (warned.compareAndSet(false, true)) {
                 LOG.warning("M365MAIL-2401 tokenCache is JCACHE but this server offers no JCache at " + JNDI_NAME
                         + " (" + e + "); each instance caches its own tokens, as with tokenCache=LOCAL. On Payara, "
                         + "keep Hazelcast on (no --noHazelcast).");
@@ -65,7 +68,7 @@ public final class JCacheSharedTokens implements SharedTokenCache {
     }
 
     /** Shares tokens through {@code cache}, sealed with {@code key}: what {@link #open} does with the server's. */
-    static SharedTokenCache over(Cache<String, String> cache, org.m365mail.config.Secret key) {
+    static SharedTokenCache over(Cache<String, String> cache, Secret key) {
         return new JCacheSharedTokens(cache, new TokenCipher(key));
     }
 
@@ -117,7 +120,7 @@ public final class JCacheSharedTokens implements SharedTokenCache {
         try {
             cache.put(key, VERSION + cipher.seal(key, token.acquiredAt().toEpochMilli() + " "
                     + token.expiresAt().toEpochMilli() + " " + token.value(), TokenCipher.saltFor(key)));
-        } catch (org.m365mail.api.MailSendException | RuntimeException e) {
+        } catch (MailSendException | RuntimeException e) {
             LOG.log(Level.FINE, "M365MAIL-2403 Writing the shared token cache failed; other instances fetch their own",
                     e);
         }

@@ -19,7 +19,6 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -50,26 +49,29 @@ public final class JdbcRefreshTokenStore implements RefreshTokenStore {
     private final TokenCipher cipher;
     private final byte[] salt;
     private final Clock clock;
-    private final ExecutorService own = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "m365-mail-token-store");
-        t.setDaemon(true);
-        return t;
-    });
+    /** The store's own thread (the deployment's runtime ends it). */
+    private final ExecutorService own;
     private volatile DataSource dataSource;
     private volatile boolean tableReady;
 
-    /** A store on the data source bound at {@code jndiName}, looked up on first use. */
-    public JdbcRefreshTokenStore(String jndiName, Secret passphrase) {
-        this(jndiName, () -> lookup(jndiName), passphrase, Clock.systemUTC());
+    /**
+     * A store on the data source bound at {@code jndiName}, looked up on first use.
+     *
+     * @param own a thread of the store's own, for its statements
+     */
+    public JdbcRefreshTokenStore(String jndiName, Secret passphrase, ExecutorService own) {
+        this(jndiName, () -> lookup(jndiName), passphrase, Clock.systemUTC(), own);
     }
 
     /** A store on a given data source; {@code name} is used in messages. */
-    public JdbcRefreshTokenStore(String name, Supplier<DataSource> dataSource, Secret passphrase, Clock clock) {
+    public JdbcRefreshTokenStore(String name, Supplier<DataSource> dataSource, Secret passphrase, Clock clock,
+                                 ExecutorService own) {
         this.jndiName = name;
         this.lookup = dataSource;
         this.cipher = new TokenCipher(passphrase);
         this.salt = cipher.newSalt();
         this.clock = clock;
+        this.own = own;
     }
 
     @Override
@@ -134,11 +136,6 @@ public final class JdbcRefreshTokenStore implements RefreshTokenStore {
             }
             return null;
         });
-    }
-
-    /** Stops the store's thread. */
-    public void close() {
-        own.shutdown();
     }
 
     private record Row(String sealed, byte[] salt, Instant savedAt) {

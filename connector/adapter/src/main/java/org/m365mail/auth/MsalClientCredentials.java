@@ -5,6 +5,7 @@ import com.microsoft.aad.msal4j.ConfidentialClientApplication;
 import com.microsoft.aad.msal4j.IAuthenticationResult;
 import org.m365mail.api.MailSendException;
 import org.m365mail.config.MailSettings;
+import org.m365mail.http.ConnectorHttpClient;
 
 import javax.net.ssl.SSLContext;
 import java.time.Clock;
@@ -35,7 +36,7 @@ public final class MsalClientCredentials implements TokenRequest {
      */
     public MsalClientCredentials(MailSettings settings, String scope, SSLContext tls, Clock clock)
             throws MailSendException {
-        this(settings, scope, org.m365mail.transport.ConnectorHttpClient.build(settings, tls), clock);
+        this(settings, scope, ConnectorHttpClient.build(settings, tls), clock);
     }
 
     /**

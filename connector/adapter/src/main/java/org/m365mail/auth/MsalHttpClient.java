@@ -4,6 +4,7 @@ import com.microsoft.aad.msal4j.HttpRequest;
 import com.microsoft.aad.msal4j.HttpResponse;
 import com.microsoft.aad.msal4j.IHttpClient;
 import com.microsoft.aad.msal4j.IHttpResponse;
+import org.m365mail.http.BoundedBody;
 
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -45,7 +46,7 @@ final class MsalHttpClient implements IHttpClient {
             default -> builder.method(request.httpMethod().name(), java.net.http.HttpRequest.BodyPublishers.noBody());
         }
         java.net.http.HttpResponse<String> response = http.send(builder.build(),
-                org.m365mail.http.BoundedBody.ofString(org.m365mail.http.BoundedBody.ENTRA_LIMIT));
+                BoundedBody.ofString(BoundedBody.ENTRA_LIMIT));
         HttpResponse answer = new HttpResponse().statusCode(response.statusCode()).body(response.body());
         answer.addHeaders(response.headers().map());
         return answer;

@@ -2,6 +2,7 @@ package org.m365mail.outbound;
 
 import jakarta.resource.ResourceException;
 import jakarta.resource.spi.ConnectionManager;
+import org.m365mail.admin.FactoryAdministration;
 import org.m365mail.api.MailConnection;
 import org.m365mail.api.MailConnectionFactory;
 
@@ -9,7 +10,7 @@ import javax.naming.Reference;
 
 /** The {@link MailConnectionFactory} applications look up; it asks the connection manager for pooled connections. */
 public final class MailConnectionFactoryImpl implements MailConnectionFactory,
-        org.m365mail.admin.FactoryAdministration.Administered {
+        FactoryAdministration.Administered {
 
     private static final long serialVersionUID = 1L;
 
@@ -29,7 +30,7 @@ public final class MailConnectionFactoryImpl implements MailConnectionFactory,
 
     /** Administration, for the console; not part of {@link MailConnectionFactory}. */
     @Override
-    public org.m365mail.admin.FactoryAdministration administration() {
+    public FactoryAdministration administration() {
         return factory.administration();
     }
 

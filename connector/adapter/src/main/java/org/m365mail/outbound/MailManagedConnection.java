@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -38,7 +39,9 @@ final class MailManagedConnection implements ManagedConnection {
     private final List<ConnectionEventListener> listeners = new CopyOnWriteArrayList<>();
     private final Set<MailConnectionHandle> handles = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean destroyed = new AtomicBoolean();
-    private MailChannel channel;
+    /** One send at a time on this connection, as the pool hands it out; destroy() does not wait for it. */
+    private final ReentrantLock sending = new ReentrantLock();
+    private volatile MailChannel channel;
     /** The factory's transport the channel was opened from; a new one (consent reset or renewed) means reopen. */
     private MailTransport channelTransport;
     private PrintWriter logWriter;
@@ -52,7 +55,8 @@ final class MailManagedConnection implements ManagedConnection {
     }
 
     boolean isUsable() {
-        return !destroyed.get() && (channel == null || !channel.isBroken());
+        MailChannel c = channel;
+        return !destroyed.get() && (c == null || !c.isBroken());
     }
 
     @Override
@@ -65,35 +69,58 @@ final class MailManagedConnection implements ManagedConnection {
         return handle;
     }
 
-    /** Sends on behalf of a handle; one thread at a time per managed connection, as the pool hands it out. */
-    synchronized SentMessage send(Message message) throws MailSendException {
+    /** Opens the channel now (for SMTP: connects and signs in), so that the pool's Ping tests it. */
+    void open() throws ResourceException {
+        sending.lock();
+        try {
+            channel().open();
+        } finally {
+            sending.unlock();
+        }
+    }
+
+    /** The channel on the factory's current transport; call holding {@link #sending}. */
+    private MailChannel channel() throws ResourceException {
         if (destroyed.get()) {
             throw new MailSendException("The connection was closed by the pool; get a new one");
         }
-        MailTransport transport;
-        try {
-            transport = factory.transport();
-        } catch (MailSendException e) {
-            throw e;
-        } catch (ResourceException e) {
-            throw new MailSendException(e.getMessage(), e);
+        MailTransport transport = factory.transport();
+        MailChannel c = channel;
+        if (c != null && channelTransport != transport) {
+            c.close();
+            c = null;
         }
-        if (channel != null && channelTransport != transport) {
-            channel.close();
-            channel = null;
-        }
-        if (channel == null) {
-            channel = transport.open();
+        if (c == null) {
+            c = transport.open();
+            channel = c;
             channelTransport = transport;
         }
+        return c;
+    }
+
+    /** Sends on behalf of a handle; one thread at a time per managed connection, as the pool hands it out. */
+    SentMessage send(Message message) throws MailSendException {
+        sending.lock();
         try {
-            return channel.send(message);
-        } catch (MailSendException e) {
-            if (channel.isBroken()) {
-                // The physical connection is gone: tell the pool to discard this managed connection.
-                fire(ConnectionEvent.CONNECTION_ERROR_OCCURRED, null, e);
+            MailChannel c;
+            try {
+                c = channel();
+            } catch (MailSendException e) {
+                throw e;
+            } catch (ResourceException e) {
+                throw new MailSendException(e.getMessage(), e);
             }
-            throw e;
+            try {
+                return c.send(message);
+            } catch (MailSendException e) {
+                if (c.isBroken()) {
+                    // The physical connection is gone: tell the pool to discard this managed connection.
+                    fire(ConnectionEvent.CONNECTION_ERROR_OCCURRED, null, e);
+                }
+                throw e;
+            }
+        } finally {
+            sending.unlock();
         }
     }
 
@@ -139,20 +166,21 @@ final class MailManagedConnection implements ManagedConnection {
         handles.clear();
     }
 
+    /**
+     * Ends the connection at once: an SMTP socket is closed even under a send in progress, which then fails with a
+     * clear error (and is not sent again); nothing waits for the send to finish.
+     */
     @Override
     public void destroy() {
         if (!destroyed.compareAndSet(false, true)) {
             return;
         }
         cleanup();
-        MailChannel c;
-        synchronized (this) {
-            c = channel;
-            channel = null;
-        }
+        MailChannel c = channel;
+        channel = null;
         if (c != null) {
             try {
-                c.close();
+                c.abort();
             } catch (RuntimeException e) {
                 LOG.log(Level.FINE, "Closing the channel failed", e);
             }

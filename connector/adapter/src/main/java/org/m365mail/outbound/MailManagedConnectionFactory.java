@@ -10,16 +10,26 @@ import jakarta.resource.spi.ManagedConnectionFactory;
 import jakarta.resource.spi.ResourceAdapter;
 import jakarta.resource.spi.ResourceAdapterAssociation;
 import jakarta.resource.spi.TransactionSupport;
+import jakarta.resource.spi.ValidatingManagedConnectionFactory;
+import jakarta.resource.NotSupportedException;
+import org.m365mail.admin.FactoryAdministration;
+import org.m365mail.admin.MailboxConsent;
 import org.m365mail.api.MailConnection;
 import org.m365mail.api.MailConnectionFactory;
+import org.m365mail.config.AuthenticationMode;
+import org.m365mail.config.MailProperties;
 import org.m365mail.config.MailSettings;
 import org.m365mail.ra.MailResourceAdapter;
+import org.m365mail.runtime.ConnectorRuntime;
 import org.m365mail.transport.MailTransport;
-import org.m365mail.transport.MailTransports;
 
 import javax.security.auth.Subject;
 import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.logging.Logger;
 
@@ -40,8 +50,8 @@ import java.util.logging.Logger;
  * The secret properties are transient: a serialized factory (the JCA contract makes it Serializable) never carries
  * them; the server sets them again from its configuration.
  */
-public class MailManagedConnectionFactory implements ManagedConnectionFactory, ResourceAdapterAssociation,
-        TransactionSupport, AutoCloseable {
+public class MailManagedConnectionFactory implements ManagedConnectionFactory, ValidatingManagedConnectionFactory,
+        ResourceAdapterAssociation, TransactionSupport, MailProperties, AutoCloseable {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = Logger.getLogger(MailManagedConnectionFactory.class.getName());
@@ -219,11 +229,10 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
     private transient PrintWriter logWriter;
     private transient ResourceAdapter resourceAdapter;
     private transient volatile MailSettings settings;
-    private transient volatile MailTransport mailTransport;
+    private transient volatile FactoryServices services;
     private transient volatile StandaloneConnectionManager standaloneManager;
-    private transient volatile AutoCloseable certificateWatch;
-    private transient volatile org.m365mail.auth.ConsentKeepAlive consentKeepAlive;
-    private transient volatile org.m365mail.auth.DelegatedConsent consent;
+    /** The runtime this factory made for itself, used outside a resource adapter; closed with the factory. */
+    private transient volatile ConnectorRuntime ownRuntime;
 
     /**
      * A connection factory for applications, served by the application server's pool.
@@ -255,22 +264,53 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
         return new MailConnectionFactoryImpl(this, manager);
     }
 
+    /**
+     * A pooled connection, ready to send: its credentials checked (a token with the permission the transport needs,
+     * from the configured tenant) and, for SMTP, its connection open and signed in. This is what the server's Ping
+     * ({@code asadmin ping-connection-pool}, the admin console's Ping) runs, so a failure names what to fix.
+     *
+     * @throws ResourceException naming the setting or the Entra or Exchange step to fix
+     */
     @Override
     public ManagedConnection createManagedConnection(Subject subject, ConnectionRequestInfo info)
             throws ResourceException {
-        settings();
-        return new MailManagedConnection(this);
+        FactoryServices wired = services();
+        wired.checkCredentials();
+        MailManagedConnection connection = new MailManagedConnection(this);
+        try {
+            connection.open();
+        } catch (ResourceException | RuntimeException e) {
+            connection.destroy();
+            throw e;
+        }
+        return connection;
     }
 
     @Override
     @SuppressWarnings("rawtypes")
     public ManagedConnection matchManagedConnections(Set candidates, Subject subject, ConnectionRequestInfo info) {
         for (Object candidate : candidates) {
-            if (candidate instanceof MailManagedConnection mc && mc.factory().equals(this) && mc.isUsable()) {
+            if (candidate instanceof MailManagedConnection mc && mc.factory() == this && mc.isUsable()) {
                 return mc;
             }
         }
         return null;
+    }
+
+    /**
+     * The connections of {@code connections} that can no longer send (their SMTP connection broke, or the pool
+     * aborted them), for the pool's connection validation; asks no server.
+     */
+    @Override
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    public Set getInvalidConnections(Set connections) {
+        Set invalid = new HashSet<>();
+        for (Object candidate : connections) {
+            if (candidate instanceof MailManagedConnection mc && !mc.isUsable()) {
+                invalid.add(mc);
+            }
+        }
+        return invalid;
     }
 
     /**
@@ -281,36 +321,52 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
     public MailSettings settings() throws ResourceException {
         MailSettings s = settings;
         if (s == null) {
-            s = MailSettings.validate(values());
+            s = MailSettings.validate(this);
             settings = s;
         }
         return s;
     }
 
-    /** The transport all connections of this factory share; created on first use. */
-    MailTransport transport() throws ResourceException {
-        MailTransport t = mailTransport;
-        if (t == null) {
+    /** What this factory's settings are wired into; made on first use. */
+    FactoryServices services() throws ResourceException {
+        FactoryServices s = services;
+        if (s == null) {
             synchronized (this) {
-                if (mailTransport == null) {
-                    MailSettings checked = settings();
-                    mailTransport = MailTransports.create(checked);
-                    if (checked.authentication() == org.m365mail.config.AuthenticationMode.DELEGATED
-                            && consentKeepAlive == null) {
-                        consentKeepAlive = new org.m365mail.auth.ConsentKeepAlive(
-                                MailTransports.refreshTokenStore(checked),
-                                org.m365mail.auth.MsalDelegatedTokens.storeKey(checked), checked.username(),
-                                this::renewToken, java.time.Clock.systemUTC()).start();
-                    }
-                    if (checked.certificate() != null) {
-                        certificateWatch = org.m365mail.auth.CertificateExpiryWatch.watch(checked.certificate(),
-                                checked.clientId(), java.time.Clock.systemUTC());
+                if (services == null) {
+                    try {
+                        services = new FactoryServices(settings(), runtime());
+                    } catch (IllegalStateException stopped) {
+                        throw new ResourceException(stopped.getMessage(), stopped);
                     }
                 }
-                t = mailTransport;
+                s = services;
             }
         }
-        return t;
+        return s;
+    }
+
+    /** Whether the factory holds wired services (a transport, timers) now; for tests of its lifecycle. */
+    boolean isWired() {
+        return services != null;
+    }
+
+    /** The transport all connections of this factory share. */
+    MailTransport transport() throws ResourceException {
+        return services().transport();
+    }
+
+    /**
+     * The deployment's runtime (threads, shared registries): the resource adapter's, or, outside one, this factory's
+     * own, closed with it.
+     */
+    private synchronized ConnectorRuntime runtime() {
+        if (resourceAdapter instanceof MailResourceAdapter adapter) {
+            return adapter.runtime();
+        }
+        if (ownRuntime == null || ownRuntime.isClosed()) {
+            ownRuntime = new ConnectorRuntime("standalone-" + Integer.toHexString(System.identityHashCode(this)));
+        }
+        return ownRuntime;
     }
 
     /**
@@ -318,23 +374,18 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
      *
      * @throws ResourceException if the factory authenticates otherwise
      */
-    synchronized org.m365mail.admin.MailboxConsent consent() throws ResourceException {
+    MailboxConsent consent() throws ResourceException {
         MailSettings checked = settings();
-        if (checked.authentication() != org.m365mail.config.AuthenticationMode.DELEGATED) {
-            throw new jakarta.resource.NotSupportedException("This connection factory uses authentication "
+        if (checked.authentication() != AuthenticationMode.DELEGATED) {
+            throw new NotSupportedException("This connection factory uses authentication "
                     + checked.authentication() + "; a mailbox consent exists only with authentication DELEGATED");
         }
-        if (consent == null) {
-            consent = new org.m365mail.auth.DelegatedConsent(checked, checked.delegatedScope(),
-                    org.m365mail.transport.ConnectorHttpClient.build(checked, MailTransports.tls(checked)),
-                    MailTransports.refreshTokenStore(checked), java.time.Clock.systemUTC(), this::forgetTransport);
-        }
-        return consent;
+        return services().consent();
     }
 
     /** What the console may see and do with this factory beyond sending. */
-    org.m365mail.admin.FactoryAdministration administration() {
-        return new org.m365mail.admin.FactoryAdministration() {
+    FactoryAdministration administration() {
+        return new FactoryAdministration() {
             @Override
             public String transport() throws ResourceException {
                 return settings().transport().name();
@@ -351,61 +402,41 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
             }
 
             @Override
-            public java.util.Optional<org.m365mail.admin.MailboxConsent> consent() throws ResourceException {
-                return settings().authentication() == org.m365mail.config.AuthenticationMode.DELEGATED
-                        ? java.util.Optional.of(MailManagedConnectionFactory.this.consent()) : java.util.Optional.empty();
+            public Optional<MailboxConsent> consent() throws ResourceException {
+                return settings().authentication() == AuthenticationMode.DELEGATED
+                        ? Optional.of(MailManagedConnectionFactory.this.consent()) : Optional.empty();
             }
         };
     }
 
-    private void renewToken() throws org.m365mail.api.MailSendException {
-        try {
-            transport().renewToken();
-        } catch (ResourceException e) {
-            throw new org.m365mail.api.MailSendException(e.getMessage(), e);
-        }
-    }
-
-    /** Drops the shared transport, and with it cached tokens: the next send starts afresh. */
-    private synchronized void forgetTransport() {
-        if (mailTransport != null) {
-            mailTransport.close();
-            mailTransport = null;
-        }
-    }
-
-    /** Releases the shared transport and the standalone pool; called when the resource adapter stops. */
+    /**
+     * Releases what the factory holds (the standalone pool, the transport, its timers) and, outside a resource
+     * adapter, the runtime it made; called when the resource adapter stops.
+     */
     @Override
     public synchronized void close() {
         if (standaloneManager != null) {
             standaloneManager.close();
+            standaloneManager = null;
         }
-        if (mailTransport != null) {
-            mailTransport.close();
-            mailTransport = null;
+        if (services != null) {
+            services.close();
+            services = null;
         }
-        if (consentKeepAlive != null) {
-            consentKeepAlive.close();
-            consentKeepAlive = null;
-        }
-        if (certificateWatch != null) {
-            try {
-                certificateWatch.close();
-            } catch (Exception e) {
-                LOG.fine(() -> "Stopping the certificate watch failed: " + e);
-            }
-            certificateWatch = null;
+        if (ownRuntime != null) {
+            ownRuntime.close();
+            ownRuntime = null;
         }
     }
 
-    private MailSettings.Values values() {
-        return new MailSettings.Values(transport, tenantId, clientId, clientSecret, authorityUrl, graphUrl,
-                fromAddress, fromName, smtpHost, smtpPort, trustStorePath, trustStorePassword, authentication,
-                username, password, smtpTls, smtpMaxConcurrentSends, messagesPerMinute, maxRecipientsPerMessage,
-                maxMessageBytes, cloud, saveToSentItems, allowedFromAddresses, graphMaxConcurrentRequests,
-                sendTimeoutSeconds, httpProxy, connectTimeoutMillis, readTimeoutMillis, certificatePath,
-                certificatePassword, tokenStoreFile, tokenStoreKey, tokenStoreDataSource, tokenCache, consentRedirectUri,
-                tokenCacheKey);
+    /** Every property's value, for equality: two factories with the same configuration are equal. */
+    private List<Object> properties() {
+        return Arrays.asList(transport, tenantId, clientId, clientSecret, certificatePath, certificatePassword,
+                authentication, username, password, cloud, authorityUrl, graphUrl, fromAddress, fromName,
+                allowedFromAddresses, smtpHost, smtpPort, smtpTls, trustStorePath, trustStorePassword,
+                smtpMaxConcurrentSends, messagesPerMinute, maxRecipientsPerMessage, maxMessageBytes, saveToSentItems,
+                graphMaxConcurrentRequests, sendTimeoutSeconds, httpProxy, connectTimeoutMillis, readTimeoutMillis,
+                tokenStoreFile, tokenStoreKey, tokenStoreDataSource, tokenCache, tokenCacheKey, consentRedirectUri);
     }
 
     @Override
@@ -768,7 +799,7 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
     @Override
     public boolean equals(Object other) {
         return other instanceof MailManagedConnectionFactory f && f.getClass() == getClass()
-                && values().equals(f.values());
+                && properties().equals(f.properties());
     }
 
     @Override
@@ -778,6 +809,10 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, R
 
     @Override
     public String toString() {
-        return "MailManagedConnectionFactory[" + values() + "]";
+        // The secrets stay out: only what names the pool.
+        return "MailManagedConnectionFactory[transport=" + transport + ", authentication=" + authentication
+                + ", tenantId=" + tenantId + ", clientId=" + clientId + ", authorityUrl=" + authorityUrl + ", graphUrl="
+                + graphUrl + ", fromAddress=" + fromAddress + ", username=" + username + ", smtpHost=" + smtpHost
+                + ", smtpPort=" + smtpPort + ", smtpTls=" + smtpTls + ", cloud=" + cloud + "]";
     }
 }

@@ -1,21 +1,20 @@
 package org.m365mail.policy;
 
 import org.m365mail.api.MailSendException;
+import org.m365mail.runtime.ConnectorRuntime;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 
 /**
- * Exchange Online's per-mailbox limits, shared by every connection factory in this JVM that sends from the same
+ * Exchange Online's per-mailbox limits, shared by every connection factory of the deployment that sends from the same
  * mailbox with the same limits (a mailbox's limits do not care which pool a message came from): how many messages are
- * sent at once, and how many per minute.
+ * sent at once, and how many per minute. Kept in the deployment's {@link ConnectorRuntime}.
  */
 public final class MailboxLimits {
 
-    private static final Map<String, MailboxLimits> BY_MAILBOX = new ConcurrentHashMap<>();
 
     private final Semaphore concurrent;
     private final SendPace pace;
@@ -37,10 +36,12 @@ public final class MailboxLimits {
      * @param concurrentSends sends at once; 0 for no limit
      * @param perMinute      messages per minute; 0 for no pace
      */
-    public static MailboxLimits of(String service, String mailbox, int concurrentSends, int perMinute, Clock clock) {
-        String key = service.toLowerCase(Locale.ROOT) + "|" + mailbox.toLowerCase(Locale.ROOT) + "|" + concurrentSends
-                + "|" + perMinute;
-        return BY_MAILBOX.computeIfAbsent(key, k -> new MailboxLimits(concurrentSends, perMinute, clock));
+    public static MailboxLimits of(ConnectorRuntime runtime, String service, String mailbox, int concurrentSends,
+                                   int perMinute, Clock clock) {
+        // Everything that tells two mailboxes' limits apart; a list, not a record (see FactoryServices).
+        List<Object> key = List.of("mailbox-limits", service.toLowerCase(Locale.ROOT), mailbox.toLowerCase(Locale.ROOT),
+                concurrentSends, perMinute);
+        return runtime.shared(key, () -> new MailboxLimits(concurrentSends, perMinute, clock));
     }
 
     /** Waits for the pace and for a free sending slot; close the slot once the server has answered. */

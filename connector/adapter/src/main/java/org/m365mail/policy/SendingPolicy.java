@@ -8,6 +8,8 @@ import jakarta.mail.internet.MimeMessage;
 import org.m365mail.api.MailSendException;
 import org.m365mail.config.MailSettings;
 import org.m365mail.config.TransportKind;
+import org.m365mail.logging.LogText;
+import org.m365mail.runtime.ConnectorRuntime;
 
 import java.io.UnsupportedEncodingException;
 import java.time.Clock;
@@ -42,10 +44,10 @@ public final class SendingPolicy {
     private final MailSettings.SendingLimits limits;
     private final MailboxLimits pace;
 
-    public SendingPolicy(MailSettings settings, Clock clock) {
+    public SendingPolicy(MailSettings settings, ConnectorRuntime runtime, Clock clock) {
         this.settings = settings;
         this.limits = settings.sending();
-        this.pace = MailboxLimits.of("mailbox", submitter(settings), 0, limits.messagesPerMinute(), clock);
+        this.pace = MailboxLimits.of(runtime, "mailbox", submitter(settings), 0, limits.messagesPerMinute(), clock);
     }
 
     /**
@@ -172,7 +174,7 @@ public final class SendingPolicy {
     private MailSendException notAllowed(String header, Address address) {
         List<String> allowed = new ArrayList<>();
         limits.allowedFromAddresses().forEach(a -> allowed.add(a.getAddress()));
-        String shown = org.m365mail.logging.LogText.of(address instanceof InternetAddress a ? a.getAddress() : address);
+        String shown = LogText.of(address instanceof InternetAddress a ? a.getAddress() : address);
         return new MailSendException("The message's " + header + " " + shown + " is not allowed for this connection "
                 + "factory: it may send as " + allowed + ". Add the address to allowedFromAddresses (the mailbox "
                 + submitter(settings) + " must have Send As or Send on Behalf on it), or leave " + header + " unset. "

@@ -22,6 +22,23 @@ public interface MailChannel extends AutoCloseable {
      */
     boolean isBroken();
 
+    /**
+     * Opens what the channel needs before its first send (an SMTP connection, signed in), so that a failure shows
+     * when the pool makes the connection, and its Ping tests it. Nothing for channels without a connection.
+     *
+     * @throws MailSendException naming what to fix
+     */
+    default void open() throws MailSendException {
+    }
+
+    /**
+     * Ends the channel at once, from any thread, even under a send in progress (which then fails and is not sent
+     * again); for the pool's {@code destroy()}. By default the same as {@link #close()}.
+     */
+    default void abort() {
+        close();
+    }
+
     /** Closes what the channel keeps open. Never fails. */
     @Override
     void close();

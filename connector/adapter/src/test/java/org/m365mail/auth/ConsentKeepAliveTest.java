@@ -10,8 +10,8 @@ import org.m365mail.sandbox.SandboxDefaults;
 import org.m365mail.testing.ManualClock;
 import org.m365mail.testing.SandboxExtension;
 import org.m365mail.testing.SandboxFactories;
-import org.m365mail.transport.ConnectorHttpClient;
-import org.m365mail.transport.MailTransports;
+import org.m365mail.http.ConnectorHttpClient;
+import org.m365mail.config.TlsTrust;
 
 import java.time.Duration;
 
@@ -38,7 +38,7 @@ class ConsentKeepAliveTest {
         String consent = SANDBOX.get().consent(SandboxDefaults.USER, SCOPE);
         store.save(key, consent);
         MsalDelegatedTokens tokens = new MsalDelegatedTokens(settings, SCOPE,
-                ConnectorHttpClient.build(settings, MailTransports.tls(settings)), store, key, CLOCK);
+                ConnectorHttpClient.build(settings, TlsTrust.context(settings)), store, key, CLOCK);
         ConsentKeepAlive keepAlive = new ConsentKeepAlive(store, key, SandboxDefaults.USER, tokens::request, CLOCK);
 
         CLOCK.advance(Duration.ofDays(ConsentKeepAlive.IDLE_DAYS - 1));
@@ -54,14 +54,20 @@ class ConsentKeepAliveTest {
 
         // 160 days after the consent, 77 after the keep-alive: without it, this would be AADSTS700082.
         CLOCK.advance(Duration.ofDays(77));
+        java.nio.file.Path file = java.nio.file.Files.createTempFile(java.nio.file.Path.of("target"), "kept", ".json");
+        java.nio.file.Files.delete(file);
         MailManagedConnectionFactory sender = SandboxFactories.factory(SANDBOX.get(), "SMTP");
         sender.setAuthentication("DELEGATED");
         sender.setFromAddress(SandboxDefaults.USER);
-        MailTransports.refreshTokenStore(sender.settings()).save(key, renewed);
+        sender.setTokenStoreFile(file.toString());
+        sender.setTokenStoreKey("keep-alive test key, 16+");
+        new EncryptedFileRefreshTokenStore(file, org.m365mail.config.Secret.of("keep-alive test key, 16+"))
+                .save(key, renewed);
         try (MailConnection c = ((MailConnectionFactory) sender.createConnectionFactory()).getConnection()) {
             c.send(SandboxFactories.textMessage("kept alive", "x"));
+        } finally {
+            sender.close();
         }
         assertEquals(1, SANDBOX.get().outbox().withSubject("kept alive").size());
-        MailTransports.refreshTokenStore(sender.settings()).delete(key);
     }
 }

@@ -28,6 +28,14 @@ class JdbcRefreshTokenStoreTest {
     private final ManualClock clock = new ManualClock();
     private JdbcDataSource database;
 
+    private static final org.m365mail.runtime.ConnectorRuntime RUNTIME =
+            new org.m365mail.runtime.ConnectorRuntime("jdbc-store-test");
+
+    @org.junit.jupiter.api.AfterAll
+    static void stopThreads() {
+        RUNTIME.close();
+    }
+
     @BeforeEach
     void newDatabase() {
         database = new JdbcDataSource();
@@ -35,7 +43,8 @@ class JdbcRefreshTokenStoreTest {
     }
 
     private JdbcRefreshTokenStore store(String passphrase) {
-        return new JdbcRefreshTokenStore("jdbc/test", () -> database, Secret.of(passphrase), clock);
+        return new JdbcRefreshTokenStore("jdbc/test", () -> database, Secret.of(passphrase), clock,
+                RUNTIME.singleThread("token-store-test"));
     }
 
     private String column(String column) throws Exception {
@@ -64,8 +73,6 @@ class JdbcRefreshTokenStoreTest {
 
         store.delete("tenant|app|user");
         assertEquals(Optional.empty(), otherInstance.load("tenant|app|user"));
-        store.close();
-        otherInstance.close();
     }
 
     @Test
@@ -116,7 +123,8 @@ class JdbcRefreshTokenStoreTest {
 
     @Test
     void anUnknownDataSourceIsNamed() {
-        JdbcRefreshTokenStore store = new JdbcRefreshTokenStore("jdbc/noSuchTokens", Secret.of(KEY));
+        JdbcRefreshTokenStore store = new JdbcRefreshTokenStore("jdbc/noSuchTokens", Secret.of(KEY),
+                RUNTIME.singleThread("token-store-test"));
         MailSendException e = assertThrows(MailSendException.class, () -> store.load("tenant|app|user"));
         assertEquals("TokenStoreUnavailable", e.getErrorCode());
         assertTrue(e.getMessage().contains("jdbc/noSuchTokens"), e.getMessage());

@@ -2,6 +2,7 @@ package org.m365mail.config;
 
 import jakarta.resource.spi.InvalidPropertyException;
 import org.junit.jupiter.api.Test;
+import org.m365mail.outbound.MailManagedConnectionFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,10 +16,20 @@ class MailSettingsTest {
 
     private static final String SECRET = "s3cr3t~value.that-must-not-leak";
 
-    private static MailSettings.Values values(String transport, String tenantId, String clientId, String secret,
-                                              String from) {
-        return new MailSettings.Values(transport, tenantId, clientId, secret, null, null, from, null, null, null,
-                null, null);
+    /** Properties as an administrator sets them on a pool (the managed connection factory is the bean). */
+    private static MailManagedConnectionFactory values(String transport, String tenantId, String clientId,
+                                                       String secret, String from) {
+        MailManagedConnectionFactory p = new MailManagedConnectionFactory();
+        p.setTransport(transport);
+        p.setTenantId(tenantId);
+        p.setClientId(clientId);
+        p.setClientSecret(secret);
+        p.setFromAddress(from);
+        return p;
+    }
+
+    private static MailManagedConnectionFactory contoso(String transport) {
+        return values(transport, "contoso.com", "8a1f6e2c-7d3b-4e59-a0c4-92b5d8e1f736", SECRET, "a@contoso.com");
     }
 
     @Test
@@ -57,16 +68,18 @@ class MailSettingsTest {
 
     @Test
     void urlsMustBeHttpsHostsAndTrailingSlashesAreDropped() throws Exception {
-        InvalidPropertyException e = assertThrows(InvalidPropertyException.class, () -> MailSettings.validate(
-                new MailSettings.Values("GRAPH", "contoso.com", "8a1f6e2c-7d3b-4e59-a0c4-92b5d8e1f736", SECRET,
-                        "http://login.example", "https://graph.example/v1.0", "a@contoso.com", null, null, null,
-                        null, null)));
+        MailManagedConnectionFactory wrong = contoso("GRAPH");
+        wrong.setAuthorityUrl("http://login.example");
+        wrong.setGraphUrl("https://graph.example/v1.0");
+        InvalidPropertyException e = assertThrows(InvalidPropertyException.class, () -> MailSettings.validate(wrong));
         assertTrue(e.getMessage().contains("authorityUrl must be an https URL"), e.getMessage());
         assertTrue(e.getMessage().contains("graphUrl must be an https URL"), e.getMessage());
 
-        MailSettings ok = MailSettings.validate(new MailSettings.Values("smtp", "contoso.com",
-                "8a1f6e2c-7d3b-4e59-a0c4-92b5d8e1f736", SECRET, "https://login.microsoftonline.us/",
-                "https://graph.microsoft.us/", "a@contoso.com", null, null, 465, null, null));
+        MailManagedConnectionFactory right = contoso("smtp");
+        right.setAuthorityUrl("https://login.microsoftonline.us/");
+        right.setGraphUrl("https://graph.microsoft.us/");
+        right.setSmtpPort(465);
+        MailSettings ok = MailSettings.validate(right);
         assertEquals("https://graph.microsoft.us/.default", ok.graphScope());
         assertEquals(TransportKind.SMTP, ok.transport());
     }
@@ -75,22 +88,25 @@ class MailSettingsTest {
     void unreadableTrustStoreIsNamed() throws Exception {
         Path notAStore = Files.createTempFile("not-a-store", ".p12");
         Files.writeString(notAStore, "garbage");
-        InvalidPropertyException e = assertThrows(InvalidPropertyException.class, () -> MailSettings.validate(
-                new MailSettings.Values(null, "contoso.com", "8a1f6e2c-7d3b-4e59-a0c4-92b5d8e1f736", SECRET, null,
-                        null, "a@contoso.com", null, null, null, notAStore.toString(), "pw")));
+        MailManagedConnectionFactory garbage = contoso(null);
+        garbage.setTrustStorePath(notAStore.toString());
+        garbage.setTrustStorePassword("pw");
+        InvalidPropertyException e = assertThrows(InvalidPropertyException.class, () -> MailSettings.validate(garbage));
         assertTrue(e.getMessage().contains("trustStorePath '" + notAStore + "' cannot be read"), e.getMessage());
 
-        InvalidPropertyException missing = assertThrows(InvalidPropertyException.class, () -> MailSettings.validate(
-                new MailSettings.Values(null, "contoso.com", "8a1f6e2c-7d3b-4e59-a0c4-92b5d8e1f736", SECRET, null,
-                        null, "a@contoso.com", null, null, null, "/no/such/file.p12", null)));
+        MailManagedConnectionFactory absent = contoso(null);
+        absent.setTrustStorePath("/no/such/file.p12");
+        InvalidPropertyException missing = assertThrows(InvalidPropertyException.class,
+                () -> MailSettings.validate(absent));
         assertTrue(missing.getMessage().contains("trustStorePath names no readable file"), missing.getMessage());
     }
 
-    private static MailSettings.Values withCloud(String cloud, String authorityUrl, String proxy) {
-        return new MailSettings.Values("GRAPH", "contoso.com", "8a1f6e2c-7d3b-4e59-a0c4-92b5d8e1f736", SECRET,
-                authorityUrl, null, "a@contoso.com", null, null, null, null, null, null, null, null, null, null,
-                null, null, null, cloud, null, null, null, null, proxy, null, null, null, null, null, null, null, null,
-                null, null);
+    private static MailManagedConnectionFactory withCloud(String cloud, String authorityUrl, String proxy) {
+        MailManagedConnectionFactory p = contoso("GRAPH");
+        p.setCloud(cloud);
+        p.setAuthorityUrl(authorityUrl);
+        p.setHttpProxy(proxy);
+        return p;
     }
 
     @Test
@@ -142,14 +158,14 @@ class MailSettingsTest {
                 .tokenCacheKey().toString());
     }
 
-    private static MailSettings assertDoesNotThrowSettings(MailSettings.Values values) {
+    private static MailSettings assertDoesNotThrowSettings(MailProperties values) {
         return org.junit.jupiter.api.Assertions.assertDoesNotThrow(() -> MailSettings.validate(values));
     }
 
-    private static MailSettings.Values withTokenCache(String cache, String key) {
-        return new MailSettings.Values("GRAPH", "contoso.com", "8a1f6e2c-7d3b-4e59-a0c4-92b5d8e1f736", SECRET,
-                null, null, "a@contoso.com", null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, cache,
-                null, key);
+    private static MailManagedConnectionFactory withTokenCache(String cache, String key) {
+        MailManagedConnectionFactory p = contoso("GRAPH");
+        p.setTokenCache(cache);
+        p.setTokenCacheKey(key);
+        return p;
     }
 }

@@ -22,8 +22,12 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The JCA contract: events, handles, matching, equality, transactions. No network. */
+/** The JCA contract: events, handles, matching, equality, transactions; the standalone pool against the stand-in. */
 class MailManagedConnectionTest {
+
+    @org.junit.jupiter.api.extension.RegisterExtension
+    static final org.m365mail.testing.SandboxExtension SANDBOX =
+            new org.m365mail.testing.SandboxExtension("target/sandbox-jca");
 
     private static MailManagedConnectionFactory validFactory() {
         MailManagedConnectionFactory mcf = new MailManagedConnectionFactory();
@@ -64,7 +68,7 @@ class MailManagedConnectionTest {
 
     @Test
     void closingAHandleFiresExactlyOneClosedEventCarryingIt() throws Exception {
-        MailManagedConnection mc = (MailManagedConnection) validFactory().createManagedConnection(null, null);
+        MailManagedConnection mc = new MailManagedConnection(validFactory());
         Recorder recorder = new Recorder();
         mc.addConnectionEventListener(recorder);
         MailConnection handle = (MailConnection) mc.getConnection(null, null);
@@ -77,7 +81,7 @@ class MailManagedConnectionTest {
 
     @Test
     void aClosedOrCleanedUpHandleRefusesToSend() throws Exception {
-        MailManagedConnection mc = (MailManagedConnection) validFactory().createManagedConnection(null, null);
+        MailManagedConnection mc = new MailManagedConnection(validFactory());
         MailConnection closed = (MailConnection) mc.getConnection(null, null);
         closed.close();
         MailSendException e = assertThrows(MailSendException.class, () -> closed.send(
@@ -94,13 +98,17 @@ class MailManagedConnectionTest {
     void transactionsAreDeclinedLoudly() throws Exception {
         MailManagedConnectionFactory mcf = validFactory();
         assertEquals(TransactionSupport.TransactionSupportLevel.NoTransaction, mcf.getTransactionSupport());
-        MailManagedConnection mc = (MailManagedConnection) mcf.createManagedConnection(null, null);
+        MailManagedConnection mc = new MailManagedConnection(mcf);
         assertThrows(NotSupportedException.class, mc::getXAResource);
         assertThrows(NotSupportedException.class, mc::getLocalTransaction);
     }
 
+    /**
+     * A connection belongs to the factory that made it (its transport, tokens and timers are that factory's): an
+     * equal factory does not take it, nor does any factory once it is destroyed.
+     */
     @Test
-    void matchingTakesOnlyUsableConnectionsOfAnEqualFactory() throws Exception {
+    void matchingTakesOnlyUsableConnectionsOfTheSameFactory() throws Exception {
         MailManagedConnectionFactory a = validFactory();
         MailManagedConnectionFactory b = validFactory();
         MailManagedConnectionFactory other = validFactory();
@@ -109,12 +117,14 @@ class MailManagedConnectionTest {
         assertEquals(a.hashCode(), b.hashCode());
         assertNotEquals(a, other);
 
-        MailManagedConnection mcOfOther = (MailManagedConnection) other.createManagedConnection(null, null);
-        assertNull(a.matchManagedConnections(Set.of(mcOfOther), null, null));
-        MailManagedConnection mcOfB = (MailManagedConnection) b.createManagedConnection(null, null);
-        assertSame(mcOfB, a.matchManagedConnections(Set.of(mcOfOther, mcOfB), null, null));
-        mcOfB.destroy();
-        assertNull(a.matchManagedConnections(Set.of(mcOfB), null, null));
+        MailManagedConnection mcOfA = new MailManagedConnection(a);
+        MailManagedConnection mcOfB = new MailManagedConnection(b);
+        assertNull(a.matchManagedConnections(Set.of(mcOfB), null, null), "an equal factory's is not taken");
+        assertSame(mcOfA, a.matchManagedConnections(Set.of(mcOfB, mcOfA), null, null));
+        assertEquals(Set.of(), a.getInvalidConnections(Set.of(mcOfA)));
+        mcOfA.destroy();
+        assertNull(a.matchManagedConnections(Set.of(mcOfA), null, null));
+        assertEquals(Set.of(mcOfA), a.getInvalidConnections(Set.of(mcOfA, mcOfB)), "validation finds it");
     }
 
     @Test
@@ -137,7 +147,8 @@ class MailManagedConnectionTest {
 
     @Test
     void standalonePoolReusesAReturnedConnectionAndOpensAnotherWhenBusy() throws Exception {
-        MailConnectionFactoryImpl factory = (MailConnectionFactoryImpl) validFactory().createConnectionFactory();
+        MailConnectionFactoryImpl factory = (MailConnectionFactoryImpl) org.m365mail.testing.SandboxFactories
+                .factory(SANDBOX.get(), "GRAPH").createConnectionFactory();
         MailConnectionHandle first = (MailConnectionHandle) factory.getConnection();
         MailManagedConnection firstMc = first.managedConnection();
         first.close();

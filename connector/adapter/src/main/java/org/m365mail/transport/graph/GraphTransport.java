@@ -15,6 +15,7 @@ import org.m365mail.transport.MailTransport;
 import org.m365mail.policy.Admission;
 import org.m365mail.policy.MailboxLimits;
 import org.m365mail.policy.SendingPolicy;
+import org.m365mail.runtime.ConnectorRuntime;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -77,7 +78,11 @@ public final class GraphTransport implements MailTransport {
     private final LargeMessageUpload large;
     private final SendingPolicy policy;
 
-    public GraphTransport(MailSettings settings, TokenSource tokens, HttpClient http, Clock clock) {
+    /**
+     * @param runtime the deployment's: its mailbox limits
+     */
+    public GraphTransport(ConnectorRuntime runtime, MailSettings settings, TokenSource tokens, HttpClient http,
+                          Clock clock) {
         this.settings = settings;
         this.tokens = tokens;
         this.http = http;
@@ -85,9 +90,9 @@ public final class GraphTransport implements MailTransport {
         String mailbox = settings.fromAddress().getAddress();
         this.sendMailUri = URI.create(settings.graphUrl() + "/v1.0/users/"
                 + URLEncoder.encode(mailbox, StandardCharsets.UTF_8) + "/sendMail");
-        MailboxLimits limits = MailboxLimits.of("graph " + settings.graphUrl(), mailbox,
+        MailboxLimits limits = MailboxLimits.of(runtime, "graph " + settings.graphUrl(), mailbox,
                 settings.graph().concurrentRequests(), 0, clock);
-        this.policy = new SendingPolicy(settings, clock);
+        this.policy = new SendingPolicy(settings, runtime, clock);
         this.requests = new GraphRequests(settings, tokens, http, limits, clock);
         this.large = new LargeMessageUpload(settings, requests, http, clock, json);
     }

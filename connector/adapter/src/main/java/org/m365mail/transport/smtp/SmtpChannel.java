@@ -14,6 +14,8 @@ import org.m365mail.policy.Admission;
 import org.m365mail.policy.MailboxLimits;
 import org.m365mail.policy.MessageSize;
 
+import java.io.IOException;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Level;
@@ -48,10 +50,43 @@ final class SmtpChannel implements MailChannel {
     /** The SIZE the server announced in EHLO on this connection; 0 for none. */
     private long announcedSize;
     private long lastUsedNanos;
-    private boolean broken;
+    private volatile boolean broken;
+    /** The socket under the current connection, so that the pool can abort it under a send in progress. */
+    private volatile Socket socket;
+    private volatile boolean aborted;
 
     SmtpChannel(SmtpXoauth2Transport owner) {
         this.owner = owner;
+    }
+
+    /** Opens and signs in the connection now, rather than at the first send: the pool's Ping tests it so. */
+    @Override
+    public void open() throws MailSendException {
+        connection();
+    }
+
+    /**
+     * Closes the socket at once, from any thread: a send in progress fails (and is not sent again), and the
+     * connection is not used again. Angus Mail's own {@code close()} waits for a send in progress to finish.
+     */
+    @Override
+    public void abort() {
+        aborted = true;
+        broken = true;
+        Socket s = socket;
+        if (s != null) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                LOG.log(Level.FINE, "Closing the SMTP socket failed", e);
+            }
+        }
+    }
+
+    private MailSendException abortedError(String messageId, Exception cause) {
+        return new MailSendException("The pool closed this SMTP connection while message " + messageId + " was "
+                + "being sent (the pool shrank or the server is stopping); the message was not sent, get a new "
+                + "connection and send it again", "ConnectionClosedByPool", cause);
     }
 
     @Override
@@ -75,6 +110,9 @@ final class SmtpChannel implements MailChannel {
                 return new SentMessage(messageId, "SMTP", reply, java.time.Instant.now(owner.clock()));
             } catch (IllegalStateException notConnected) {
                 // Angus Mail had already seen the server close this connection: nothing of the message was sent.
+                if (aborted) {
+                    throw abortedError(messageId, notConnected);
+                }
                 close();
                 if (reconnected) {
                     broken = true;
@@ -96,6 +134,9 @@ final class SmtpChannel implements MailChannel {
                                 + "twice); look for " + messageId + " in the message trace.", "OutcomeUnknown", e);
                     }
                     case CONNECTION_LOST -> {
+                        if (aborted) {
+                            throw abortedError(messageId, e);
+                        }
                         close();
                         if (reconnected) {
                             broken = true;
@@ -191,6 +232,10 @@ final class SmtpChannel implements MailChannel {
      * {@link #deliver}, which sends the message again on a new connection.
      */
     private Transport connection() throws MailSendException {
+        if (aborted) {
+            throw new MailSendException("This SMTP connection was closed by the pool; get a new connection",
+                    "ConnectionClosedByPool", null);
+        }
         if (transport != null && java.time.Instant.now(owner.clock()).isBefore(usableUntil)) {
             long now = System.nanoTime();
             boolean recentlyUsed = now - lastUsedNanos < PROBE_AFTER_IDLE.toNanos();
@@ -231,9 +276,12 @@ final class SmtpChannel implements MailChannel {
         return fresh;
     }
 
-    private static void connect(Transport transport, MailSettings settings, SmtpLogin login,
-                                SmtpLogin.Credential credential) throws MessagingException {
-        transport.connect(settings.smtpHost(), settings.smtpPort(), login.username(), credential.secret());
+    private void connect(Transport transport, MailSettings settings, SmtpLogin login,
+                         SmtpLogin.Credential credential) throws MessagingException {
+        owner.watchdog().capturing(created -> socket = created, () -> {
+            transport.connect(settings.smtpHost(), settings.smtpPort(), login.username(), credential.secret());
+            return null;
+        });
     }
 
     private static MailSendException signInRefused(MailSettings settings, SmtpLogin login,

@@ -109,27 +109,13 @@ final class SmtpReplies {
         }
     }
 
-    /** Each transport class's public no-argument methods by name, looked up once: these calls come with every send. */
-    private static final ClassValue<java.util.Map<String, java.lang.reflect.Method>> GETTERS = new ClassValue<>() {
-        @Override
-        protected java.util.Map<String, java.lang.reflect.Method> computeValue(Class<?> type) {
-            java.util.Map<String, java.lang.reflect.Method> byName = new java.util.HashMap<>();
-            for (java.lang.reflect.Method m : type.getMethods()) {
-                if (m.getParameterCount() == 0) {
-                    byName.putIfAbsent(m.getName(), m);
-                }
-            }
-            return java.util.Map.copyOf(byName);
-        }
-    };
-
+    /**
+     * A public no-argument getter of Angus Mail's classes, by name. Looked up each time (the JDK caches a class's
+     * methods): a static cache keyed by the server's classes would keep this RAR's class loader after undeployment.
+     */
     private static Object call(Object target, String method) {
-        java.lang.reflect.Method getter = GETTERS.get(target.getClass()).get(method);
-        if (getter == null) {
-            return null;
-        }
         try {
-            return getter.invoke(target);
+            return target.getClass().getMethod(method).invoke(target);
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;
         }

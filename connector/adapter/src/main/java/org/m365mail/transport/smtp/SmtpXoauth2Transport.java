@@ -12,6 +12,7 @@ import org.m365mail.transport.MailChannel;
 import org.m365mail.transport.MailTransport;
 import org.m365mail.policy.MailboxLimits;
 import org.m365mail.policy.SendingPolicy;
+import org.m365mail.runtime.ConnectorRuntime;
 
 import javax.net.ssl.SSLContext;
 import java.time.Clock;
@@ -40,12 +41,15 @@ public final class SmtpXoauth2Transport implements MailTransport {
     private final String protocol;
     private final MailboxLimits limits;
     private final SendingPolicy policy;
+    private final WriteWatchdog watchdog;
     private final Clock clock;
 
     /**
-     * @param tokens the token source for XOAUTH2; {@code null} with authentication PASSWORD
+     * @param runtime the deployment's: its write watchdog, its mailbox limits
+     * @param tokens  the token source for XOAUTH2; {@code null} with authentication PASSWORD
      */
-    public SmtpXoauth2Transport(MailSettings settings, TokenSource tokens, SSLContext tls, Clock clock) {
+    public SmtpXoauth2Transport(ConnectorRuntime runtime, MailSettings settings, TokenSource tokens, SSLContext tls,
+                                Clock clock) {
         this.settings = settings;
         this.tokens = tokens;
         this.clock = clock;
@@ -53,10 +57,11 @@ public final class SmtpXoauth2Transport implements MailTransport {
         boolean password = settings.authentication() == AuthenticationMode.PASSWORD;
         this.login = password ? SmtpLogin.password(username, settings.password()) : SmtpLogin.oauth(username, tokens);
         this.protocol = settings.smtpTls() == SmtpTls.IMPLICIT ? "smtps" : "smtp";
-        this.session = Session.getInstance(properties(settings, tls, protocol, password));
-        this.limits = MailboxLimits.of(settings.smtpHost(), username, settings.smtp().concurrentSendsPerMailbox(),
-                0, clock);
-        this.policy = new SendingPolicy(settings, clock);
+        this.watchdog = WriteWatchdog.of(runtime);
+        this.session = Session.getInstance(properties(settings, tls, protocol, password, watchdog));
+        this.limits = MailboxLimits.of(runtime, settings.smtpHost(), username,
+                settings.smtp().concurrentSendsPerMailbox(), 0, clock);
+        this.policy = new SendingPolicy(settings, runtime, clock);
         if (password && isExchangeOnline(settings.smtpHost())) {
             LOG.warning("M365MAIL-4101 The pool for " + username + " signs in to " + settings.smtpHost() + " with a "
                     + "password (authentication PASSWORD). Microsoft turns SMTP basic authentication off by default for "
@@ -65,7 +70,8 @@ public final class SmtpXoauth2Transport implements MailTransport {
         }
     }
 
-    private static Properties properties(MailSettings settings, SSLContext tls, String protocol, boolean password) {
+    private static Properties properties(MailSettings settings, SSLContext tls, String protocol, boolean password,
+                                         WriteWatchdog watchdog) {
         String p = "mail." + protocol + ".";
         Properties props = new Properties();
         props.put(p + "host", settings.smtpHost());
@@ -73,7 +79,6 @@ public final class SmtpXoauth2Transport implements MailTransport {
         props.put(p + "auth", "true");
         props.put(p + "auth.mechanisms", password ? "LOGIN PLAIN" : "XOAUTH2");
         long writeTimeout = settings.network().readTimeout().toMillis();
-        WriteWatchdog watchdog = WriteWatchdog.shared();
         // The write timeout comes from the watched sockets, not from Angus's mail.smtp.writetimeout (see
         // WriteWatchdog for why). Plain sockets carry STARTTLS's TLS layer later, or stay plain on loopback.
         props.put(p + "socketFactory", watchdog.plainSockets(writeTimeout));
@@ -113,11 +118,6 @@ public final class SmtpXoauth2Transport implements MailTransport {
         return h.endsWith(".office365.com") || h.endsWith(".outlook.com") || h.endsWith(".office365.us");
     }
 
-    /** Stops the thread that times out blocked SMTP writes of every factory; for the resource adapter's stop. */
-    public static void stopWriteTimeouts() {
-        WriteWatchdog.shared().stop();
-    }
-
     @Override
     public MailChannel open() {
         return new SmtpChannel(this);
@@ -148,12 +148,16 @@ public final class SmtpXoauth2Transport implements MailTransport {
         return policy;
     }
 
+    WriteWatchdog watchdog() {
+        return watchdog;
+    }
+
     Clock clock() {
         return clock;
     }
 
     @Override
-    public void renewToken() throws org.m365mail.api.MailSendException {
+    public void renewToken() throws MailSendException {
         if (tokens != null) {
             tokens.renew();
         }

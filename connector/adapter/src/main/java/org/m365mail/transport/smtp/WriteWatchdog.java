@@ -1,5 +1,7 @@
 package org.m365mail.transport.smtp;
 
+import org.m365mail.runtime.ConnectorRuntime;
+
 import javax.net.SocketFactory;
 import javax.net.ssl.SSLSocketFactory;
 import java.io.FilterOutputStream;
@@ -9,7 +11,7 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -26,19 +28,40 @@ import java.util.logging.Logger;
  * only notes when it started and when it ended; one shared thread looks at the writes under way a few times per
  * timeout, so a blocked write is aborted between 1 and 1.25 timeouts after it began.
  */
-final class WriteWatchdog {
+final class WriteWatchdog implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(WriteWatchdog.class.getName());
-    /** Shared by every SMTP connection of every factory in this JVM (one thread for all). */
-    private static final WriteWatchdog SHARED = new WriteWatchdog();
 
     private final Set<WatchedSocket> sockets = ConcurrentHashMap.newKeySet();
-    private ScheduledExecutorService timer;
+    private final ScheduledExecutorService timer;
+    /** Who wants to know of the socket a connect on this thread makes (the channel, to abort it). */
+    private final ThreadLocal<Consumer<Socket>> onSocket = new ThreadLocal<>();
     private ScheduledFuture<?> checks;
     private long checkEveryMillis = Long.MAX_VALUE;
 
-    static WriteWatchdog shared() {
-        return SHARED;
+    private WriteWatchdog(ScheduledExecutorService timer) {
+        this.timer = timer;
+    }
+
+    /** The deployment's watchdog (one for every SMTP connection of every factory), on its scheduler. */
+    static WriteWatchdog of(ConnectorRuntime runtime) {
+        return runtime.shared(WriteWatchdog.class, () -> new WriteWatchdog(runtime.scheduler()));
+    }
+
+    /** Runs {@code connect}, handing every socket it makes on this thread to {@code created}. */
+    <T, E extends Exception> T capturing(Consumer<Socket> created, Connect<T, E> connect) throws E {
+        onSocket.set(created);
+        try {
+            return connect.run();
+        } finally {
+            onSocket.remove();
+        }
+    }
+
+    /** Work that opens sockets. */
+    @FunctionalInterface
+    interface Connect<T, E extends Exception> {
+        T run() throws E;
     }
 
     /** A plain socket factory whose sockets' writes time out after {@code timeoutMillis}. */
@@ -148,27 +171,17 @@ final class WriteWatchdog {
         if (checks != null) {
             checks.cancel(false);
         }
-        if (timer == null) {
-            timer = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "m365-mail-smtp-write-timeout");
-                t.setDaemon(true);
-                return t;
-            });
-        }
         checks = timer.scheduleWithFixedDelay(this::abortBlockedWrites, every, every, TimeUnit.MILLISECONDS);
     }
 
-    /**
-     * Ends the watching thread, as the resource adapter stops: a thread left running would keep the undeployed
-     * RAR's classes in memory. Factories made afterwards start it again.
-     */
-    synchronized void stop() {
-        if (timer != null) {
-            timer.shutdownNow();
-            timer = null;
+    /** Stops watching, as the deployment's runtime closes (its scheduler ends then too). */
+    @Override
+    public synchronized void close() {
+        if (checks != null) {
+            checks.cancel(false);
             checks = null;
-            checkEveryMillis = Long.MAX_VALUE;
         }
+        checkEveryMillis = Long.MAX_VALUE;
     }
 
     private void abortBlockedWrites() {
@@ -189,6 +202,10 @@ final class WriteWatchdog {
         WatchedSocket(long timeoutMillis) {
             this.timeoutNanos = timeoutMillis * 1_000_000;
             sockets.add(this);
+            Consumer<Socket> created = onSocket.get();
+            if (created != null) {
+                created.accept(this);
+            }
         }
 
         @Override

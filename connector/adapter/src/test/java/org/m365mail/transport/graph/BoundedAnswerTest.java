@@ -52,13 +52,16 @@ class BoundedAnswerTest {
         });
         endless.start();
         try {
+            String graphUrl = "https://localhost:" + endless.getAddress().getPort();
+            SANDBOX.get().directory().addGraphIdentifier(graphUrl); // Entra issues tokens for it
             MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), "GRAPH");
-            mcf.setGraphUrl("https://localhost:" + endless.getAddress().getPort());
+            mcf.setGraphUrl(graphUrl);
             mcf.setSendTimeoutSeconds(5);
             try (MailConnection c = ((MailConnectionFactory) mcf.createConnectionFactory()).getConnection()) {
                 MailSendException e = assertThrows(MailSendException.class,
                         () -> c.send(SandboxFactories.textMessage("endless", "x")));
                 assertTrue(e.getMessage().length() < 2_000, "a short message: " + e.getMessage().length());
+                assertTrue(e.getMessage().startsWith("Microsoft Graph refused message"), e.getMessage());
                 assertTrue(e.getMessage().contains("HTTP 400"), e.getMessage());
             }
             assertTrue(written.get() < 100L * 1024 * 1024, "the rest was not read: " + written.get() + " bytes");

@@ -115,11 +115,8 @@ class GraphTransportTest {
         MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), "GRAPH");
         mcf.setClientSecret("wrong-secret-value-123");
         MailConnectionFactory factory = (MailConnectionFactory) mcf.createConnectionFactory();
-        MailSendException e;
-        try (MailConnection connection = factory.getConnection()) {
-            e = assertThrows(MailSendException.class,
-                    () -> connection.send(SandboxFactories.textMessage("never", "never")));
-        }
+        // The connection is checked as it is made (what the pool's Ping runs): the secret fails there.
+        MailSendException e = assertThrows(MailSendException.class, factory::getConnection);
         assertEquals("AADSTS7000215", e.getErrorCode());
         assertTrue(e.getMessage().contains("Invalid client secret provided"), e.getMessage());
         assertTrue(e.getMessage().contains("Check clientSecret"), e.getMessage());
@@ -132,15 +129,22 @@ class GraphTransportTest {
         SandboxDirectory.App app = SANDBOX.get().directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow()
                 .app(SandboxDefaults.CLIENT_ID).orElseThrow();
         app.revoke(SandboxDirectory.Resource.GRAPH, "Mail.Send");
-        try (MailConnection connection = factory().getConnection()) {
-            MailSendException e = assertThrows(MailSendException.class,
-                    () -> connection.send(SandboxFactories.textMessage("denied", "denied")));
-            assertEquals("ErrorAccessDenied", e.getErrorCode());
-            assertTrue(e.getMessage().contains("Mail.Send application permission"), e.getMessage());
+        try {
+            // Entra still issues a token, without the role: the connection's check names the missing step.
+            MailSendException e = assertThrows(MailSendException.class, () -> factory().getConnection());
+            assertEquals("PermissionMissing", e.getErrorCode());
+            assertTrue(e.getMessage().contains("Application permissions → Mail.Send, then Grant admin consent"),
+                    e.getMessage());
         } finally {
             app.grant(SandboxDirectory.Resource.GRAPH, "Mail.Send");
         }
         assertTrue(SANDBOX.get().outbox().messages().isEmpty());
+        // And should Graph refuse all the same (a token from before the permission was removed):
+        MailSendException graph = new GraphErrors().toException(403, "{\"error\":{\"code\":\"ErrorAccessDenied\","
+                + "\"message\":\"Access is denied. Check credentials and try again.\"}}", SandboxDefaults.SENDER,
+                "r", "<m@contoso.test>", "");
+        assertEquals("ErrorAccessDenied", graph.getErrorCode());
+        assertTrue(graph.getMessage().contains("Mail.Send application permission"), graph.getMessage());
     }
 
     @Test

@@ -34,6 +34,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SmtpHealingTest {
 
     private static final ManualClock CLOCK = new ManualClock();
+    private static final org.m365mail.runtime.ConnectorRuntime RUNTIME =
+            new org.m365mail.runtime.ConnectorRuntime("healing-test");
+
+    @org.junit.jupiter.api.AfterAll
+    static void stopThreads() {
+        RUNTIME.close();
+    }
     @RegisterExtension
     static final SandboxExtension SANDBOX = new SandboxExtension("target/sandbox-healing", b -> b.clock(CLOCK));
 
@@ -43,8 +50,9 @@ class SmtpHealingTest {
         MailSettings settings = mcf.settings();
         SSLContext tls = TlsTrust.context(settings);
         CachedTokenSource tokens = new CachedTokenSource(
-                new MsalClientCredentials(settings, settings.exchangeScope(), tls, CLOCK), CLOCK, "test");
-        return new SmtpXoauth2Transport(settings, tokens, tls, CLOCK).open();
+                new MsalClientCredentials(settings, settings.exchangeScope(), tls, CLOCK), CLOCK, "test",
+                RUNTIME.background());
+        return new SmtpXoauth2Transport(RUNTIME, settings, tokens, tls, CLOCK).open();
     }
 
     private static long delivered(String subject) {

@@ -50,6 +50,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Authentication modes, TLS modes, Send on Behalf, Exchange Online's limits and the errors that explain them. */
 class SmtpModesTest {
 
+    private static final org.m365mail.runtime.ConnectorRuntime RUNTIME =
+            new org.m365mail.runtime.ConnectorRuntime("smtp-modes-test");
+
+    @org.junit.jupiter.api.AfterAll
+    static void stopThreads() {
+        RUNTIME.close();
+    }
+
     @RegisterExtension
     static final SandboxExtension SANDBOX = new SandboxExtension("target/sandbox-modes");
 
@@ -81,7 +89,7 @@ class SmtpModesTest {
                 settings.tokenStoreDataSource(), settings.tokenCache(), settings.consentRedirectUri(),
                 settings.tokenCacheKey());
         try (CapturedLog log = new CapturedLog(SmtpXoauth2Transport.class)) {
-            new SmtpXoauth2Transport(asExchange, null, TlsTrust.context(settings), Clock.systemUTC());
+            new SmtpXoauth2Transport(RUNTIME, asExchange, null, TlsTrust.context(settings), Clock.systemUTC());
             List<LogRecord> warnings = log.records().stream().filter(r -> r.getLevel() == Level.WARNING).toList();
             assertEquals(1, warnings.size());
             assertTrue(warnings.get(0).getMessage().contains("end of December 2026"), warnings.get(0).getMessage());
@@ -168,7 +176,7 @@ class SmtpModesTest {
             public void invalidate(AccessToken rejected) {
             }
         };
-        MailChannel channel = new SmtpXoauth2Transport(settings, userTokens, TlsTrust.context(settings),
+        MailChannel channel = new SmtpXoauth2Transport(RUNTIME, settings, userTokens, TlsTrust.context(settings),
                 Clock.systemUTC()).open();
         channel.send(SandboxFactories.textMessage("delegated", "as the user"));
         channel.close();

@@ -1,4 +1,4 @@
-package org.m365mail.transport;
+package org.m365mail.http;
 
 import org.m365mail.config.MailSettings;
 
@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.PasswordAuthentication;
 import java.net.ProxySelector;
 import java.net.http.HttpClient;
+import java.util.concurrent.Executor;
 
 /**
  * The one JDK {@link HttpClient} a connection factory uses for Entra and Graph, with the configured TLS trust,
@@ -19,6 +20,14 @@ public final class ConnectorHttpClient {
     }
 
     public static HttpClient build(MailSettings settings, SSLContext tls) {
+        return build(settings, tls, null);
+    }
+
+    /**
+     * @param executor where the client's asynchronous work runs (the deployment's background threads, which end with
+     *                 it), or {@code null} for the JDK's default
+     */
+    public static HttpClient build(MailSettings settings, SSLContext tls, Executor executor) {
         MailSettings.Network network = settings.network();
         HttpClient.Builder builder = HttpClient.newBuilder()
                 .sslContext(tls)
@@ -41,6 +50,9 @@ public final class ConnectorHttpClient {
                     }
                 });
             }
+        }
+        if (executor != null) {
+            builder.executor(executor);
         }
         return builder.build();
     }

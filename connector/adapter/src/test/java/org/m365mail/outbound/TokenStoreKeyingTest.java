@@ -1,10 +1,11 @@
-package org.m365mail.auth;
+package org.m365mail.outbound;
 
 import org.junit.jupiter.api.Test;
 import org.m365mail.api.MailSendException;
-import org.m365mail.outbound.MailManagedConnectionFactory;
+import org.m365mail.auth.MsalDelegatedTokens;
+import org.m365mail.auth.RefreshTokenStore;
+import org.m365mail.ra.MailResourceAdapter;
 import org.m365mail.sandbox.SandboxDefaults;
-import org.m365mail.transport.MailTransports;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,8 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  */
 class TokenStoreKeyingTest {
 
-    private static MailManagedConnectionFactory pool(Path file, String user, String key) {
+    private static MailManagedConnectionFactory pool(MailResourceAdapter adapter, Path file, String user, String key) {
         MailManagedConnectionFactory mcf = new MailManagedConnectionFactory();
+        mcf.setResourceAdapter(adapter);
         mcf.setTransport("SMTP");
         mcf.setAuthentication("DELEGATED");
         mcf.setTenantId(SandboxDefaults.TENANT_ID);
@@ -37,15 +39,21 @@ class TokenStoreKeyingTest {
     void poolsOnOneFileWithDifferentKeysKeepTheirOwnKeys() throws Exception {
         Path file = Files.createTempFile(Path.of("target"), "keyed", ".json");
         Files.delete(file);
-        MailManagedConnectionFactory megan = pool(file, SandboxDefaults.USER, "megan's key, sixteen+");
-        MailManagedConnectionFactory adele = pool(file, SandboxDefaults.OTHER_USER, "adele's key, sixteen+");
-        MailManagedConnectionFactory meganAgain = pool(file, SandboxDefaults.USER, "megan's key, sixteen+");
+        try (MailResourceAdapter adapter = MailResourceAdapter.standalone()) {
+            check(adapter, file);
+        }
+    }
+
+    private static void check(MailResourceAdapter adapter, Path file) throws Exception {
+        MailManagedConnectionFactory megan = pool(adapter, file, SandboxDefaults.USER, "megan's key, sixteen+");
+        MailManagedConnectionFactory adele = pool(adapter, file, SandboxDefaults.OTHER_USER, "adele's key, sixteen+");
+        MailManagedConnectionFactory meganAgain = pool(adapter, file, SandboxDefaults.USER, "megan's key, sixteen+");
         meganAgain.setFromName("another pool, same store");
 
-        RefreshTokenStore meganStore = MailTransports.refreshTokenStore(megan.settings());
-        RefreshTokenStore adeleStore = MailTransports.refreshTokenStore(adele.settings());
+        RefreshTokenStore meganStore = megan.services().refreshTokenStore();
+        RefreshTokenStore adeleStore = adele.services().refreshTokenStore();
         assertNotSame(meganStore, adeleStore, "another key, another store");
-        assertSame(meganStore, MailTransports.refreshTokenStore(meganAgain.settings()), "same file and key: shared");
+        assertSame(meganStore, meganAgain.services().refreshTokenStore(), "same file and key: shared");
 
         String meganKey = MsalDelegatedTokens.storeKey(megan.settings());
         String adeleKey = MsalDelegatedTokens.storeKey(adele.settings());

@@ -1,0 +1,72 @@
+package org.m365mail.config;
+
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What may be sent and how fast: the sending policy both transports share, and each transport's own limits. */
+final class LimitRules {
+
+    /**
+     * @param sending the sending policy's limits (both transports)
+     * @param smtp    SMTP's own
+     * @param graph   Graph's own
+     */
+    record Limits(MailSettings.SendingLimits sending, MailSettings.SmtpLimits smtp, MailSettings.GraphOptions graph) {
+    }
+
+    private LimitRules() {
+    }
+
+    static Limits check(MailProperties p, InternetAddress fromAddress, Problems problems) {
+        MailSettings.SmtpLimits smtp = new MailSettings.SmtpLimits(
+                problems.atLeast("smtpMaxConcurrentSends", p.getSmtpMaxConcurrentSends(), 3, 0));
+        long maxMessageBytes = p.getMaxMessageBytes() == null ? MailSettings.DEFAULT_MAX_MESSAGE_BYTES
+                : p.getMaxMessageBytes();
+        if (maxMessageBytes < 1024) {
+            problems.add("maxMessageBytes must be at least 1024 (was " + maxMessageBytes + ")");
+        }
+        MailSettings.SendingLimits sending = new MailSettings.SendingLimits(allowedFrom(p, fromAddress, problems),
+                problems.atLeast("messagesPerMinute", p.getMessagesPerMinute(), 30, 0),
+                problems.atLeast("maxRecipientsPerMessage", p.getMaxRecipientsPerMessage(), 500, 1), maxMessageBytes);
+        int sendTimeoutSeconds = problems.atLeast("sendTimeoutSeconds", p.getSendTimeoutSeconds(), 120, 1);
+        MailSettings.GraphOptions graph = new MailSettings.GraphOptions(
+                p.getSaveToSentItems() == null || p.getSaveToSentItems(),
+                problems.atLeast("graphMaxConcurrentRequests", p.getGraphMaxConcurrentRequests(), 4, 0),
+                Duration.ofSeconds(sendTimeoutSeconds));
+        return new Limits(sending, smtp, graph);
+    }
+
+    /** {@code fromAddress}, then each other address of {@code allowedFromAddresses} once. */
+    private static List<InternetAddress> allowedFrom(MailProperties p, InternetAddress fromAddress, Problems problems) {
+        List<InternetAddress> allowed = new ArrayList<>();
+        if (fromAddress != null) {
+            allowed.add(fromAddress);
+        }
+        String list = Problems.trim(p.getAllowedFromAddresses());
+        if (list == null) {
+            return List.copyOf(allowed);
+        }
+        for (String entry : list.split("[,;\\s]+")) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            try {
+                InternetAddress a = new InternetAddress(entry.trim(), true);
+                if (a.getPersonal() != null || !a.getAddress().contains("@")) {
+                    throw new AddressException("not a bare address");
+                }
+                if (allowed.stream().noneMatch(x -> x.getAddress().equalsIgnoreCase(a.getAddress()))) {
+                    allowed.add(a);
+                }
+            } catch (AddressException e) {
+                problems.add("allowedFromAddresses must list plain e-mail addresses separated by commas (was '"
+                        + entry.trim() + "')");
+            }
+        }
+        return List.copyOf(allowed);
+    }
+}

@@ -1,0 +1,239 @@
+package org.m365mail.outbound;
+
+import org.m365mail.admin.MailboxConsent;
+import org.m365mail.api.MailSendException;
+import org.m365mail.auth.CachedTokenSource;
+import org.m365mail.auth.CertificateExpiryWatch;
+import org.m365mail.auth.ConsentKeepAlive;
+import org.m365mail.auth.DelegatedConsent;
+import org.m365mail.auth.EncryptedFileRefreshTokenStore;
+import org.m365mail.auth.InMemoryRefreshTokenStore;
+import org.m365mail.auth.JCacheSharedTokens;
+import org.m365mail.auth.JdbcRefreshTokenStore;
+import org.m365mail.auth.MsalClientCredentials;
+import org.m365mail.auth.MsalDelegatedTokens;
+import org.m365mail.auth.MsalManagedIdentity;
+import org.m365mail.auth.RefreshTokenStore;
+import org.m365mail.auth.SharedTokenCache;
+import org.m365mail.auth.TokenRequest;
+import org.m365mail.auth.TokenSource;
+import org.m365mail.config.AuthenticationMode;
+import org.m365mail.config.MailSettings;
+import org.m365mail.config.Secret;
+import org.m365mail.config.TlsTrust;
+import org.m365mail.config.TokenCacheKind;
+import org.m365mail.config.TransportKind;
+import org.m365mail.http.ConnectorHttpClient;
+import org.m365mail.runtime.ConnectorRuntime;
+import org.m365mail.transport.MailTransport;
+import org.m365mail.transport.graph.GraphTransport;
+import org.m365mail.transport.smtp.SmtpXoauth2Transport;
+
+import javax.net.ssl.SSLContext;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The one place that builds what a connection factory needs from its validated settings: TLS trust, the HTTP client,
+ * the token source (with the cluster's cache where asked), the refresh-token store, the transport, the delegated
+ * consent, and the certificate watch and consent keep-alive on the deployment's threads. The factory holds the
+ * properties; this holds what they are wired into, for as long as the factory lives.
+ */
+final class FactoryServices implements AutoCloseable {
+
+    /*
+     * Registry keys are lists of strings, not records: on Java 17 a record's generated equals() leaves its class in a
+     * JDK-wide method handle cache (JDK-8078641, fixed in Java 18), which would keep an undeployed RAR's class loader.
+     */
+    private static final String NO_JCACHE_WARNING = "no-jcache-warning";
+    private static final String MEMORY_STORE = "memory-store";
+
+    private final MailSettings settings;
+    private final ConnectorRuntime runtime;
+    private final Clock clock = Clock.systemUTC();
+    private final SSLContext tls;
+    private final HttpClient http;
+    private final SetupCheck setupCheck;
+    private final CertificateExpiryWatch certificateWatch;
+    private final ConsentKeepAlive consentKeepAlive;
+    private MailTransport transport;
+    private TokenSource tokens;
+    private DelegatedConsent consent;
+
+    FactoryServices(MailSettings settings, ConnectorRuntime runtime) throws MailSendException {
+        this.settings = settings;
+        this.runtime = runtime;
+        this.tls = tls(settings);
+        this.http = ConnectorHttpClient.build(settings, tls, runtime.background());
+        this.setupCheck = new SetupCheck(settings);
+        this.certificateWatch = settings.certificate() == null ? null : CertificateExpiryWatch.watch(
+                settings.certificate(), settings.clientId(), clock, runtime.scheduler());
+        this.consentKeepAlive = settings.authentication() != AuthenticationMode.DELEGATED ? null
+                : new ConsentKeepAlive(refreshTokenStore(), MsalDelegatedTokens.storeKey(settings), settings.username(),
+                this::renewToken, clock).start(runtime.scheduler(), runtime.background());
+    }
+
+    /** The transport all connections of the factory share; made on first use, and again after a consent change. */
+    synchronized MailTransport transport() throws MailSendException {
+        if (transport == null) {
+            tokens = tokenSource();
+            transport = settings.transport() == TransportKind.GRAPH
+                    ? new GraphTransport(runtime, settings, tokens, http, clock)
+                    : new SmtpXoauth2Transport(runtime, settings, tokens, tls, clock);
+        }
+        return transport;
+    }
+
+    /**
+     * Checks what can be checked without sending: a token can be had, and it carries the permission the transport
+     * needs for the configured tenant (see {@link SetupCheck}). Nothing with a password, which has no token.
+     */
+    void checkCredentials() throws MailSendException {
+        TokenSource current;
+        synchronized (this) {
+            transport();
+            current = tokens;
+        }
+        if (current != null) {
+            setupCheck.verify(current.token());
+        }
+    }
+
+    /** The delegated consent ({@code authentication=DELEGATED} only; the caller checks). */
+    synchronized MailboxConsent consent() throws MailSendException {
+        if (consent == null) {
+            consent = new DelegatedConsent(settings, settings.delegatedScope(), http, refreshTokenStore(), clock,
+                    this::forgetTransport);
+        }
+        return consent;
+    }
+
+    private void renewToken() throws MailSendException {
+        transport().renewToken();
+    }
+
+    /** Drops the transport, and with it cached tokens: the next send starts afresh (a consent was stored or reset). */
+    private synchronized void forgetTransport() {
+        if (transport != null) {
+            transport.close();
+            transport = null;
+            tokens = null;
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        forgetTransport();
+        if (consentKeepAlive != null) {
+            consentKeepAlive.close();
+        }
+        if (certificateWatch != null) {
+            certificateWatch.close();
+        }
+    }
+
+    private static SSLContext tls(MailSettings settings) throws MailSendException {
+        try {
+            return TlsTrust.context(settings);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new MailSendException("Cannot set up TLS trust from trustStorePath " + settings.trustStorePath()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The token source the transport asks: none with a password; else the one cache of the factory's tokens. */
+    private TokenSource tokenSource() throws MailSendException {
+        if (settings.authentication() == AuthenticationMode.PASSWORD) {
+            return null;
+        }
+        boolean graph = settings.transport() == TransportKind.GRAPH;
+        if (settings.authentication() == AuthenticationMode.DELEGATED) {
+            return cached(settings.delegatedScope(), new MsalDelegatedTokens(settings, settings.delegatedScope(), http,
+                    refreshTokenStore(), MsalDelegatedTokens.storeKey(settings), clock),
+                    (graph ? "Microsoft Graph for " : "Exchange Online SMTP for ") + settings.username());
+        }
+        String scope = graph ? settings.graphScope() : settings.exchangeScope();
+        TokenRequest request = settings.authentication() == AuthenticationMode.MANAGED_IDENTITY
+                ? new MsalManagedIdentity(settings, MsalManagedIdentity.resourceOf(scope), http, clock)
+                : new MsalClientCredentials(settings, scope, http, clock);
+        return cached(scope, request, (graph ? "Microsoft Graph (" : "Exchange Online SMTP (") + identity() + ")");
+    }
+
+    /**
+     * The one token cache of a factory: in this JVM, or (tokenCache JCACHE, where the server has JCache) shared with
+     * the cluster under a key naming authority, tenant, identity, scope and, for a user's consent, the user.
+     */
+    private CachedTokenSource cached(String scope, TokenRequest request, String description) {
+        if (settings.tokenCache() == TokenCacheKind.JCACHE) {
+            Optional<SharedTokenCache> shared = JCacheSharedTokens.open(settings.tokenCacheKey(),
+                    runtime.shared(NO_JCACHE_WARNING, AtomicBoolean::new));
+            if (shared.isPresent()) {
+                String key = String.join("|", settings.authorityUrl(), String.valueOf(settings.tenantId()),
+                        settings.authentication().name(), String.valueOf(settings.clientId()), scope,
+                        settings.authentication() == AuthenticationMode.DELEGATED ? settings.username() : "app");
+                return new CachedTokenSource(request, clock, description, runtime.background(), shared.get(),
+                        key.toLowerCase(Locale.ROOT));
+            }
+        }
+        return new CachedTokenSource(request, clock, description, runtime.background());
+    }
+
+    private String identity() {
+        if (settings.authentication() == AuthenticationMode.MANAGED_IDENTITY) {
+            return settings.clientId() == null ? "system-assigned managed identity"
+                    : "managed identity " + settings.clientId();
+        }
+        return "client " + settings.clientId();
+    }
+
+    /**
+     * Where the factory keeps its delegated consent: the JDBC data source, the encrypted file, or (by default) the
+     * deployment's memory. Factories that name the same place with the same {@code tokenStoreKey} share one store; a
+     * factory with another key gets a store of its own, which reads and writes only the entries sealed with its key
+     * (the file's writes are serialized per file, whoever makes them).
+     */
+    RefreshTokenStore refreshTokenStore() {
+        String key = digest(settings.tokenStoreKey());
+        if (settings.tokenStoreDataSource() != null) {
+            return runtime.shared(List.of("jdbc-store", settings.tokenStoreDataSource(), key),
+                    () -> new JdbcRefreshTokenStore(settings.tokenStoreDataSource(), settings.tokenStoreKey(),
+                            runtime.singleThread("token-store")));
+        }
+        if (settings.tokenStoreFile() != null) {
+            Path file = settings.tokenStoreFile().toAbsolutePath().normalize();
+            Object lock = runtime.shared(List.of("file-lock", file.toString()), Object::new);
+            return runtime.shared(List.of("file-store", file.toString(), key),
+                    () -> new EncryptedFileRefreshTokenStore(file, settings.tokenStoreKey(), lock));
+        }
+        return runtime.shared(MEMORY_STORE, InMemoryRefreshTokenStore::new);
+    }
+
+    /** A digest of the key, to tell stores apart without keeping the key itself in a registry's key. */
+    private static String digest(Secret key) {
+        if (key == null) {
+            return "-";
+        }
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(("m365-mail-store|" + key.reveal()).getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "FactoryServices[" + settings.transport() + ", " + settings.fromAddress() + "]";
+    }
+}

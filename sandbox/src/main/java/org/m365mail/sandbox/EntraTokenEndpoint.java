@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.LongSupplier;
 import java.util.logging.Logger;
 
 /**
@@ -23,8 +24,8 @@ import java.util.logging.Logger;
  * <p>Request and answer shapes: https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-client-creds-grant-flow
  * ("First case: Access token request with a shared secret", "Successful response", "Error response").
  * Error codes and texts: https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes
- * (AADSTS90002, AADSTS700016, AADSTS7000215, AADSTS7000218, AADSTS900144, AADSTS1002012, AADSTS500011,
- * AADSTS70003, AADSTS700027, AADSTS700024).
+ * (AADSTS90002, AADSTS700016, AADSTS7000215, AADSTS7000218, AADSTS7000222, AADSTS900144, AADSTS1002012,
+ * AADSTS500011, AADSTS70003, AADSTS700027, AADSTS700024).
  *
  * <p>A certificate credential is a signed client assertion
  * (https://learn.microsoft.com/en-us/entra/identity-platform/certificate-credentials): a JWT signed with RS256 or PS256
@@ -43,11 +44,12 @@ final class EntraTokenEndpoint implements HttpHandler {
     private final TokenRequestLog log;
     private final RefreshTokens refreshTokens = new RefreshTokens();
     private final EntraAuthorizeEndpoint authorize;
-    private final long lifetimeSeconds;
+    /** Read once per token request: the lifetime can change while the sandbox runs. */
+    private final LongSupplier lifetimeSeconds;
     private final String authorityUrl;
 
-    EntraTokenEndpoint(SandboxDirectory directory, TokenIssuer issuer, TokenRequestLog log, long lifetimeSeconds,
-                       String authorityUrl) {
+    EntraTokenEndpoint(SandboxDirectory directory, TokenIssuer issuer, TokenRequestLog log,
+                       LongSupplier lifetimeSeconds, String authorityUrl) {
         this.directory = directory;
         this.issuer = issuer;
         this.log = log;
@@ -82,7 +84,8 @@ final class EntraTokenEndpoint implements HttpHandler {
             Map<String, String> form = HttpReplies.form(exchange.getRequestBody().readAllBytes());
             Outcome outcome = decide(tenantSegment, form);
             log.add(new TokenRequestLog.Entry(tenantSegment, form.get("client_id"), form.get("scope"),
-                    form.get("grant_type"), outcome.status, outcome.errorCode, Instant.now()));
+                    form.get("grant_type"), outcome.status, outcome.errorCode, Instant.now(),
+                    credential(form, outcome.verifiedBy)));
             HttpReplies.json(exchange, outcome.status, outcome.body);
         }
     }
@@ -115,12 +118,11 @@ final class EntraTokenEndpoint implements HttpHandler {
         }
         String assertion = form.get("client_assertion");
         if (assertion != null && !assertion.isEmpty()) {
-            Outcome refused = checkAssertion(app.get(), assertion, tenantSegment,
+            Assertion checked = checkAssertion(app.get(), assertion, tenantSegment,
                     form.get("client_assertion_type"));
-            if (refused != null) {
-                return refused;
-            }
-            return issue(form, tenant.get(), app.get(), clientId);
+            Outcome outcome = checked.refused() != null ? checked.refused()
+                    : issue(form, tenant.get(), app.get(), clientId);
+            return outcome.verifiedBy(checked.verifiedBy());
         }
         String secret = form.get("client_secret");
         if (secret == null || secret.isEmpty()) {
@@ -131,6 +133,17 @@ final class EntraTokenEndpoint implements HttpHandler {
             return error(401, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being "
                     + "sent in the request is the client secret value, not the client secret ID, for a secret added "
                     + "to app '" + clientId + "'.");
+        }
+        if (app.get().secretExpired(secret, issuer.now())) {
+            // The right secret, past its end date: a code of its own, so an operator knows to make a new secret
+            // rather than look for a typo. Code, name (InvalidClientSecretExpiredKeysProvided) and meaning:
+            // https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes
+            // (current text at https://login.microsoftonline.com/error?code=7000222); the wording is the STS's
+            // own answer, which names the app and links the portal page for a new secret.
+            return error(401, "invalid_client", 7000222, "The provided client secret keys for app '" + clientId
+                    + "' are expired. Visit the Azure portal to create new keys for your app: "
+                    + "https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: "
+                    + "https://aka.ms/certCreds.");
         }
         return issue(form, tenant.get(), app.get(), clientId);
     }
@@ -164,12 +177,13 @@ final class EntraTokenEndpoint implements HttpHandler {
                     + "application has not been installed by the administrator of the tenant or consented to by any "
                     + "user in the tenant. You might have sent your authentication request to the wrong tenant.");
         }
+        long lifetime = lifetimeSeconds.getAsLong();
         String token = issuer.issue(tenant.get().id(), resourceId, app.get().clientId(),
-                app.get().servicePrincipalId(), app.get().roles(resource.get()), lifetimeSeconds);
+                app.get().servicePrincipalId(), app.get().roles(resource.get()), lifetime);
         String body = Json.createObjectBuilder()
                 .add("token_type", "Bearer")
-                .add("expires_in", lifetimeSeconds)
-                .add("ext_expires_in", lifetimeSeconds)
+                .add("expires_in", lifetime)
+                .add("ext_expires_in", lifetime)
                 .add("access_token", token)
                 .build().toString();
         LOG.fine(() -> "issued a token for " + clientId + " to " + resourceId);
@@ -218,16 +232,18 @@ final class EntraTokenEndpoint implements HttpHandler {
                     + "user and resource.");
         }
         String user = grant.get().user();
+        // Once for this answer, so the token's exp, expires_in and the ID token agree.
+        long lifetime = lifetimeSeconds.getAsLong();
         String accessToken = issuer.issueDelegated(tenant.id(), resource, app.clientId(), user,
                 java.util.UUID.nameUUIDFromBytes(user.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString(),
-                names, lifetimeSeconds);
+                names, lifetime);
         String rotated = refreshTokens.issue(tenant.id(), app.clientId(), user, grant.get().scopes(), now);
         // The rotated token continues the same consent: a later revocation ends it too.
         jakarta.json.JsonObjectBuilder answer = Json.createObjectBuilder()
                 .add("token_type", "Bearer")
                 .add("scope", String.join(" ", resourceScopes.isEmpty() ? grant.get().scopes() : resourceScopes))
-                .add("expires_in", lifetimeSeconds)
-                .add("ext_expires_in", lifetimeSeconds)
+                .add("expires_in", lifetime)
+                .add("ext_expires_in", lifetime)
                 .add("access_token", accessToken)
                 .add("refresh_token", rotated)
                 // Asked for with client_info=1, as msal4j does: identifies the account for its cache.
@@ -242,7 +258,7 @@ final class EntraTokenEndpoint implements HttpHandler {
             answer.add("id_token", issuer.issueIdToken(authorityUrl, tenant.id(), app.clientId(), user,
                     tenant.mailbox(user).map(SandboxDirectory.Mailbox::displayName).orElse(user),
                     java.util.UUID.nameUUIDFromBytes(user.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString(),
-                    lifetimeSeconds));
+                    lifetime));
         }
         return new Outcome(200, null, answer.build().toString());
     }
@@ -271,16 +287,21 @@ final class EntraTokenEndpoint implements HttpHandler {
         return redeem(refresh, tenant, app);
     }
 
-    /** Checks a certificate credential's client assertion; returns the error to answer, or null when it is good. */
-    private Outcome checkAssertion(SandboxDirectory.App app, String assertion, String tenantSegment, String type) {
+    /**
+     * Checks a certificate credential's client assertion: the error to answer, or none when it is good, and the
+     * registered certificate whose key verified its signature, if one did (even when a later check refuses it).
+     */
+    private Assertion checkAssertion(SandboxDirectory.App app, String assertion, String tenantSegment, String type) {
         if (!"urn:ietf:params:oauth:client-assertion-type:jwt-bearer".equals(type)) {
-            return error(400, "invalid_request", 900144,
-                    "The request body must contain the following parameter: 'client_assertion_type'.");
+            return new Assertion(null, error(400, "invalid_request", 900144,
+                    "The request body must contain the following parameter: 'client_assertion_type'."));
         }
         String[] parts = assertion.split("\\.");
         if (parts.length != 3) {
-            return error(401, "invalid_client", 700027, "Client assertion failed signature validation.");
+            return new Assertion(null, error(401, "invalid_client", 700027,
+                    "Client assertion failed signature validation."));
         }
+        java.security.cert.X509Certificate verified = null;
         try {
             java.util.Base64.Decoder b64 = java.util.Base64.getUrlDecoder();
             jakarta.json.JsonObject header = Json.createReader(new java.io.StringReader(
@@ -296,10 +317,10 @@ final class EntraTokenEndpoint implements HttpHandler {
                 }
             }
             if (certificate == null) {
-                return error(401, "invalid_client", 700027, "Client assertion failed signature validation. "
-                        + "[Reason - The key was not found., Thumbprint of key used by client: '" + sha1Thumbprint
-                        + "'. Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured "
-                        + "keys for app Id '" + app.clientId() + "'.]");
+                return new Assertion(null, error(401, "invalid_client", 700027, "Client assertion failed signature "
+                        + "validation. [Reason - The key was not found., Thumbprint of key used by client: '"
+                        + sha1Thumbprint + "'. Please visit the Azure Portal, Graph Explorer or directly use MS Graph "
+                        + "to see configured keys for app Id '" + app.clientId() + "'.]"));
             }
             String alg = header.getString("alg", "");
             java.security.Signature verifier;
@@ -313,21 +334,62 @@ final class EntraTokenEndpoint implements HttpHandler {
             verifier.initVerify(certificate.getPublicKey());
             verifier.update((parts[0] + "." + parts[1]).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             if (!verifier.verify(b64.decode(parts[2]))) {
-                return error(401, "invalid_client", 700027, "Client assertion failed signature validation.");
+                return new Assertion(null, error(401, "invalid_client", 700027,
+                        "Client assertion failed signature validation."));
             }
+            verified = certificate;
             long now = issuer.now().getEpochSecond();
             if (claims.getJsonNumber("exp").longValue() <= now) {
-                return error(401, "invalid_client", 700024, "Client assertion is not within its valid time range.");
+                return new Assertion(verified, error(401, "invalid_client", 700024,
+                        "Client assertion is not within its valid time range."));
             }
             String audience = claims.getString("aud", "");
             if (!app.clientId().equalsIgnoreCase(claims.getString("iss", ""))
                     || !app.clientId().equalsIgnoreCase(claims.getString("sub", ""))
                     || !audience.endsWith("/" + tenantSegment + "/oauth2/v2.0/token")) {
-                return error(401, "invalid_client", 700027, "Client assertion contains an invalid iss, sub or aud.");
+                return new Assertion(verified, error(401, "invalid_client", 700027,
+                        "Client assertion contains an invalid iss, sub or aud."));
             }
-            return null;
+            return new Assertion(verified, null);
         } catch (java.security.GeneralSecurityException | RuntimeException e) {
-            return error(401, "invalid_client", 700027, "Client assertion failed signature validation.");
+            return new Assertion(verified, error(401, "invalid_client", 700027,
+                    "Client assertion failed signature validation."));
+        }
+    }
+
+    /** A checked client assertion: the certificate that verified its signature, or null; the refusal, or null. */
+    private record Assertion(java.security.cert.X509Certificate verifiedBy, Outcome refused) {
+    }
+
+    /**
+     * Which client credential the request presented, as the log names it (never the secret itself): the
+     * certificate that verified the client assertion, else the thumbprint the assertion's header names; the
+     * client secret's {@link TokenRequestLog#secretId}; or null for none. An assertion wins over a secret, as
+     * in {@link #decide}.
+     */
+    private static String credential(Map<String, String> form, java.security.cert.X509Certificate verifiedBy) {
+        String assertion = form.get("client_assertion");
+        if (assertion != null && !assertion.isEmpty()) {
+            return verifiedBy != null ? TokenRequestLog.certificateId(verifiedBy)
+                    : "certificate:" + namedThumbprint(assertion);
+        }
+        String secret = form.get("client_secret");
+        return secret == null || secret.isEmpty() ? null : TokenRequestLog.secretId(secret);
+    }
+
+    /**
+     * The thumbprint a client assertion's header names, {@code x5t#S256} before {@code x5t}, as sent; empty when
+     * the header cannot be read or names none.
+     */
+    private static String namedThumbprint(String assertion) {
+        try {
+            String header = new String(java.util.Base64.getUrlDecoder().decode(assertion.split("\\.", 2)[0]),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            jakarta.json.JsonObject json = Json.createReader(new java.io.StringReader(header)).readObject();
+            String s256 = json.getString("x5t#S256", null);
+            return s256 != null ? s256 : json.getString("x5t", "");
+        } catch (RuntimeException e) {
+            return "";
         }
     }
 
@@ -364,6 +426,15 @@ final class EntraTokenEndpoint implements HttpHandler {
         return new Outcome(status, "AADSTS" + code, body);
     }
 
-    private record Outcome(int status, String errorCode, String body) {
+    /** An answer, and for a certificate credential the registered certificate that verified the assertion. */
+    private record Outcome(int status, String errorCode, String body,
+                           java.security.cert.X509Certificate verifiedBy) {
+        Outcome(int status, String errorCode, String body) {
+            this(status, errorCode, body, null);
+        }
+
+        Outcome verifiedBy(java.security.cert.X509Certificate certificate) {
+            return new Outcome(status, errorCode, body, certificate);
+        }
     }
 }

@@ -10,8 +10,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
 /**
@@ -44,6 +46,8 @@ public final class M365Sandbox implements AutoCloseable {
     private final TokenIssuer issuer;
     private final GraphMailEndpoint graphMail;
     private final EntraTokenEndpoint entra;
+    /** Lifetime of tokens issued from now on, in seconds; tests change it while the sandbox runs. */
+    private final AtomicLong tokenLifetimeSeconds;
 
     private M365Sandbox(Builder b) throws IOException {
         this.directory = b.directory;
@@ -56,12 +60,14 @@ public final class M365Sandbox implements AutoCloseable {
         });
         InetAddress loopback = InetAddress.getLoopbackAddress();
         this.issuer = new TokenIssuer(b.clock);
+        this.tokenLifetimeSeconds = new AtomicLong(b.tokenLifetimeSeconds);
 
         this.login = HttpsServer.create(new InetSocketAddress(loopback, b.loginPort), 64);
         login.setHttpsConfigurator(new HttpsConfigurator(tls.serverContext()));
         login.setExecutor(executor);
         String authorityUrl = "https://127.0.0.1:" + login.getAddress().getPort();
-        this.entra = new EntraTokenEndpoint(directory, issuer, tokenRequests, b.tokenLifetimeSeconds, authorityUrl);
+        this.entra = new EntraTokenEndpoint(directory, issuer, tokenRequests, tokenLifetimeSeconds::get,
+                authorityUrl);
         login.createContext("/", entra);
 
         this.graph = HttpsServer.create(new InetSocketAddress(loopback, b.graphPort), 64);
@@ -82,7 +88,7 @@ public final class M365Sandbox implements AutoCloseable {
         this.managedIdentity = HttpServer.create(new InetSocketAddress(loopback, b.managedIdentityPort), 16);
         managedIdentity.setExecutor(executor);
         managedIdentity.createContext("/", new ManagedIdentityEndpoint(directory, issuer, tokenRequests,
-                b.tokenLifetimeSeconds, SandboxDefaults.TENANT_ID, SandboxDefaults.MANAGED_IDENTITY_CLIENT_ID,
+                tokenLifetimeSeconds::get, SandboxDefaults.TENANT_ID, SandboxDefaults.MANAGED_IDENTITY_CLIENT_ID,
                 java.util.List.of(SandboxDefaults.USER_ASSIGNED_IDENTITY_CLIENT_ID)));
 
         if (b.viewerPort >= 0) {
@@ -171,6 +177,25 @@ public final class M365Sandbox implements AutoCloseable {
     public String consent(String user, String... scopes) {
         return entra.refreshTokens().issue(SandboxDefaults.TENANT_ID, SandboxDefaults.CLIENT_ID, user,
                 java.util.List.of(scopes), issuer.now());
+    }
+
+    /**
+     * Sets the lifetime of access tokens (and ID tokens) issued from now on, by every grant of the token endpoint
+     * and by the managed identity endpoint; tokens already issued keep theirs. Whole seconds, as {@code expires_in}
+     * counts them: a fraction is dropped. Starts at {@link Builder#tokenLifetimeSeconds(long)}.
+     *
+     * @throws IllegalArgumentException if {@code lifetime} is negative
+     */
+    public void tokenLifetime(Duration lifetime) {
+        if (lifetime.isNegative()) {
+            throw new IllegalArgumentException("A token lifetime cannot be negative: " + lifetime);
+        }
+        tokenLifetimeSeconds.set(lifetime.toSeconds());
+    }
+
+    /** The lifetime of tokens issued now (see {@link #tokenLifetime(Duration)}). */
+    public Duration tokenLifetime() {
+        return Duration.ofSeconds(tokenLifetimeSeconds.get());
     }
 
     /** Revokes every refresh token of {@code user} (password reset, "revoke sessions"). */
@@ -343,7 +368,10 @@ public final class M365Sandbox implements AutoCloseable {
             return this;
         }
 
-        /** Lifetime of issued tokens (Entra: 3599 s by default; msal4j caches nothing under 300 s). */
+        /**
+         * Initial lifetime of issued tokens (Entra: 3599 s by default; msal4j caches nothing under 300 s);
+         * {@link M365Sandbox#tokenLifetime(Duration)} changes it while the sandbox runs.
+         */
         public Builder tokenLifetimeSeconds(long seconds) {
             this.tokenLifetimeSeconds = seconds;
             return this;

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 import java.util.logging.Logger;
 
 /**
@@ -30,13 +31,15 @@ final class ManagedIdentityEndpoint implements HttpHandler {
     private final SandboxDirectory directory;
     private final TokenIssuer issuer;
     private final TokenRequestLog log;
-    private final long lifetimeSeconds;
+    /** Read once per request: the lifetime can change while the sandbox runs. */
+    private final LongSupplier lifetimeSeconds;
     private final String tenantId;
     private final String systemAssigned;
     private final List<String> userAssigned;
 
-    ManagedIdentityEndpoint(SandboxDirectory directory, TokenIssuer issuer, TokenRequestLog log, long lifetimeSeconds,
-                            String tenantId, String systemAssigned, List<String> userAssigned) {
+    ManagedIdentityEndpoint(SandboxDirectory directory, TokenIssuer issuer, TokenRequestLog log,
+                            LongSupplier lifetimeSeconds, String tenantId, String systemAssigned,
+                            List<String> userAssigned) {
         this.directory = directory;
         this.issuer = issuer;
         this.log = log;
@@ -90,9 +93,10 @@ final class ManagedIdentityEndpoint implements HttpHandler {
                     body = error("AADSTS500011: The resource principal named " + resourceId + " was not found in "
                             + "the tenant.");
                 } else {
+                    long lifetime = lifetimeSeconds.getAsLong();
                     String token = issuer.issue(tenantId, resourceId, identity.get().clientId(),
-                            identity.get().servicePrincipalId(), identity.get().roles(target.get()), lifetimeSeconds);
-                    long expiresOn = issuer.now().getEpochSecond() + lifetimeSeconds;
+                            identity.get().servicePrincipalId(), identity.get().roles(target.get()), lifetime);
+                    long expiresOn = issuer.now().getEpochSecond() + lifetime;
                     status = 200;
                     body = Json.createObjectBuilder().add("access_token", token)
                             .add("expires_on", String.valueOf(expiresOn)).add("resource", resource)
@@ -100,8 +104,9 @@ final class ManagedIdentityEndpoint implements HttpHandler {
                             .toString();
                 }
             }
+            // A managed identity presents no client credential: the platform vouches for it.
             log.add(new TokenRequestLog.Entry(tenantId, clientId, resource, "managed_identity", status, error,
-                    issuer.now()));
+                    issuer.now(), null));
             String logged = error;
             LOG.fine(() -> "managed identity token for " + clientId + " to " + resource + ": " + status
                     + (logged == null ? "" : " " + logged));

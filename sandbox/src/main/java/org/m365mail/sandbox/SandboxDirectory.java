@@ -1,9 +1,11 @@
 package org.m365mail.sandbox;
 
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -181,7 +183,8 @@ public final class SandboxDirectory {
     public static final class App {
         private final String clientId;
         private final String servicePrincipalId;
-        private final Set<String> secrets = ConcurrentHashMap.newKeySet();
+        /** Each client secret and when it expires; {@link Instant#MAX} for one that never does. */
+        private final Map<String, Instant> secrets = new ConcurrentHashMap<>();
         private final List<java.security.cert.X509Certificate> certificates = new CopyOnWriteArrayList<>();
         private final Map<Resource, Set<String>> roles = new ConcurrentHashMap<>();
 
@@ -205,8 +208,29 @@ public final class SandboxDirectory {
             return managedIdentity;
         }
 
+        /** Adds a client secret that never expires. */
         public App addSecret(String secret) {
-            secrets.add(secret);
+            return addSecret(secret, null);
+        }
+
+        /**
+         * Adds a client secret (Certificates &amp; secrets, New client secret) that stops working at {@code expires},
+         * or never when {@code null}. The admin center lets a new secret live at most 24 months
+         * (https://learn.microsoft.com/en-us/entra/identity-platform/how-to-add-credentials?tabs=client-secret);
+         * the stand-in takes any date, so a test can put the expiry wherever its clock needs it. Adding a secret
+         * again replaces its expiry.
+         */
+        public App addSecret(String secret, Instant expires) {
+            Objects.requireNonNull(secret, "secret");
+            secrets.put(secret, expires == null ? Instant.MAX : expires);
+            return this;
+        }
+
+        /** Deletes one client secret; a request presenting it is then refused as one that never existed. */
+        public App removeSecret(String secret) {
+            if (secret != null) {
+                secrets.remove(secret);
+            }
             return this;
         }
 
@@ -215,8 +239,15 @@ public final class SandboxDirectory {
             return this;
         }
 
+        /** Whether {@code candidate} is one of the app's secrets, expired or not. */
         boolean hasSecret(String candidate) {
-            return candidate != null && secrets.contains(candidate);
+            return candidate != null && secrets.containsKey(candidate);
+        }
+
+        /** Whether {@code candidate} is one of the app's secrets and its expiry is not after {@code now}. */
+        boolean secretExpired(String candidate, Instant now) {
+            Instant expires = candidate == null ? null : secrets.get(candidate);
+            return expires != null && !expires.isAfter(now);
         }
 
         private final Set<String> redirectUris = ConcurrentHashMap.newKeySet();

@@ -33,16 +33,18 @@ class ArchitectureTest {
             Map.entry("logging", Set.of()),
             Map.entry("runtime", Set.of()),
             Map.entry("http", Set.of("config")),
-            Map.entry("auth", Set.of("api", "admin", "config", "http", "logging", "runtime")),
-            Map.entry("policy", Set.of("api", "config", "logging", "runtime")),
+            Map.entry("monitor", Set.of("api", "admin")),
+            Map.entry("alert", Set.of("api", "config", "logging", "monitor")),
+            Map.entry("auth", Set.of("api", "admin", "config", "http", "logging", "monitor", "runtime")),
+            Map.entry("policy", Set.of("api", "config", "logging", "monitor", "runtime")),
             Map.entry("transport", Set.of("api")),
-            Map.entry("transport.graph", Set.of("api", "auth", "config", "http", "logging", "policy", "runtime",
-                    "transport")),
-            Map.entry("transport.smtp", Set.of("api", "auth", "config", "http", "logging", "policy", "runtime",
-                    "transport")),
+            Map.entry("transport.graph", Set.of("api", "auth", "config", "http", "logging", "monitor", "policy",
+                    "runtime", "transport")),
+            Map.entry("transport.smtp", Set.of("api", "auth", "config", "http", "logging", "monitor", "policy",
+                    "runtime", "transport")),
             Map.entry("ra", Set.of("runtime")),
-            Map.entry("outbound", Set.of("api", "admin", "auth", "config", "http", "logging", "policy", "ra",
-                    "runtime", "transport", "transport.graph", "transport.smtp")));
+            Map.entry("outbound", Set.of("api", "admin", "alert", "auth", "config", "http", "logging", "monitor",
+                    "policy", "ra", "runtime", "transport", "transport.graph", "transport.smtp")));
 
     private static final Pattern IMPORT = Pattern.compile("^import (?:static )?org\\.m365mail\\.([a-z.]+?)\\.[A-Z]",
             Pattern.MULTILINE);

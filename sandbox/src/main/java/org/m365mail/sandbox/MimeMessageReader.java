@@ -88,12 +88,15 @@ final class MimeMessageReader {
                 sender(), importance(), header("In-Reply-To"), header("References"), route);
     }
 
+    /** The headers tests look at: custom ({@code X-}) ones and {@code Auto-Submitted}. */
     Map<String, String> customHeaders() throws MessagingException {
         Map<String, String> headers = new LinkedHashMap<>();
         Enumeration<Header> all = message.getAllHeaders();
         while (all.hasMoreElements()) {
             Header h = all.nextElement();
-            if (h.getName().toLowerCase(Locale.ROOT).startsWith("x-")) {
+            String name = h.getName().toLowerCase(Locale.ROOT);
+            // X- headers, and RFC 3834's Auto-Submitted, which Exchange delivers and out-of-office rules read.
+            if (name.startsWith("x-") || name.equals("auto-submitted")) {
                 headers.put(h.getName(), decode(h.getValue()));
             }
         }

@@ -6,9 +6,10 @@ import org.m365mail.api.MailConnectionFactory;
 import java.util.Optional;
 
 /**
- * What the connector's console may do with a connection factory beyond sending: see how it is set up and manage a
- * delegated mailbox's consent. Obtained with {@link #of(MailConnectionFactory)} for a factory the console found in the
- * server's naming tree; not part of the application API.
+ * What the connector's console may do with a connection factory beyond sending: see how it is set up, whether it can
+ * send and what it counted, and manage a delegated mailbox's consent. Obtained with
+ * {@link #of(MailConnectionFactory)} for a factory the console found in the server's naming tree; not part of the
+ * application API.
  */
 public interface FactoryAdministration {
 
@@ -40,4 +41,20 @@ public interface FactoryAdministration {
 
     /** @return the delegated consent, when the factory uses {@code authentication=DELEGATED} */
     Optional<MailboxConsent> consent() throws ResourceException;
+
+    /**
+     * Whether the factory can send now (its readiness): asks Entra for a token when none was had in the last
+     * 10 seconds (a cached one costs nothing), and reads how the last sends went.
+     */
+    PoolStatus status() throws ResourceException;
+
+    /** @return the factory's counts */
+    MetricsSnapshot metrics() throws ResourceException;
+
+    /**
+     * Tells {@code observer} of every counted event from now on, until the returned subscription is closed.
+     *
+     * @param name the name the factory is known by (its JNDI name), used in alerts from then on
+     */
+    AutoCloseable observe(String name, MetricsObserver observer) throws ResourceException;
 }

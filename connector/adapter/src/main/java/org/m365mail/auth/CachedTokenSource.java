@@ -1,6 +1,7 @@
 package org.m365mail.auth;
 
 import org.m365mail.api.MailSendException;
+import org.m365mail.monitor.SendEvents;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -46,11 +47,14 @@ public final class CachedTokenSource implements TokenSource {
     private final Executor refresher;
     private final SharedTokenCache shared;
     private final String sharedKey;
+    private final SendEvents events;
     private final ReentrantLock lock = new ReentrantLock();
     private final AtomicBoolean refreshing = new AtomicBoolean();
     private volatile AccessToken current;
     private volatile Instant nextRefreshAttempt = Instant.MIN;
     private volatile int failedRefreshes;
+    /** The credential version {@link #current} was fetched with; another means the credential changed since. */
+    private volatile long currentVersion;
 
     /**
      * @param request     how to get a new token
@@ -68,6 +72,15 @@ public final class CachedTokenSource implements TokenSource {
      */
     public CachedTokenSource(TokenRequest request, Clock clock, String description, Executor refresher,
                              SharedTokenCache shared, String sharedKey) {
+        this(request, clock, description, refresher, shared, sharedKey, SendEvents.NONE);
+    }
+
+    /**
+     * @param events told of each token request and its outcome (the pool's monitor)
+     */
+    public CachedTokenSource(TokenRequest request, Clock clock, String description, Executor refresher,
+                             SharedTokenCache shared, String sharedKey, SendEvents events) {
+        this.events = events;
         this.request = request;
         this.clock = clock;
         this.description = description;
@@ -81,9 +94,12 @@ public final class CachedTokenSource implements TokenSource {
         AccessToken token = current;
         Instant now = Instant.now(clock);
         if (token != null && usable(token, now)) {
-            if (dueForRefresh(token, now)) {
+            // A replaced credential (certificate file) gets its token in the background: sends go on with the
+            // current one, and if Entra refuses the new credential they still go on until the current one expires.
+            if (dueForRefresh(token, now) || request.credentialVersion() != currentVersion) {
                 refreshInBackground(token);
             }
+            events.tokenObtained();
             return token;
         }
         lock.lock();
@@ -91,14 +107,22 @@ public final class CachedTokenSource implements TokenSource {
             token = current;
             Instant locked = Instant.now(clock);
             if (token != null && usable(token, locked)) {
+                events.tokenObtained();
                 return token;
             }
             AccessToken fromCluster = sharedNewerThan(token, locked);
             if (fromCluster != null && usable(fromCluster, locked)) {
                 current = fromCluster;
+                currentVersion = request.credentialVersion();
+                events.tokenObtained();
                 return fromCluster;
             }
-            return fetch();
+            try {
+                return fetch(false);
+            } catch (MailSendException e) {
+                events.tokenFailed(e, null);
+                throw e;
+            }
         } finally {
             lock.unlock();
         }
@@ -119,8 +143,11 @@ public final class CachedTokenSource implements TokenSource {
         return theirs;
     }
 
-    private AccessToken fetch() throws MailSendException {
+    private AccessToken fetch(boolean refresh) throws MailSendException {
+        long version = request.credentialVersion();
+        events.tokenRequested(refresh);
         AccessToken fresh = request.request();
+        currentVersion = version;
         if (shared != null) {
             shared.put(sharedKey, fresh);
         }
@@ -128,6 +155,7 @@ public final class CachedTokenSource implements TokenSource {
         failedRefreshes = 0;
         nextRefreshAttempt = Instant.MIN;
         LOG.fine(() -> "M365MAIL-2001 New access token for " + description + ", valid until " + fresh.expiresAt());
+        events.tokenObtained();
         return fresh;
     }
 
@@ -139,20 +167,19 @@ public final class CachedTokenSource implements TokenSource {
             lock.lock();
             try {
                 if (current == stale) {
-                    AccessToken fromCluster = sharedNewerThan(stale, Instant.now(clock));
+                    AccessToken fromCluster = request.credentialVersion() != currentVersion ? null
+                            : sharedNewerThan(stale, Instant.now(clock));
                     if (fromCluster != null && !dueForRefresh(fromCluster, Instant.now(clock))) {
                         current = fromCluster;
                     } else {
-                        fetch();
+                        fetch(true);
                     }
                 }
-            } catch (MailSendException | RuntimeException e) {
-                int failures = ++failedRefreshes;
-                Duration pause = FIRST_RETRY.multipliedBy(1L << Math.min(failures - 1, 6));
-                nextRefreshAttempt = Instant.now(clock).plus(pause);
-                LOG.log(failures == 1 ? Level.WARNING : Level.FINE, "M365MAIL-2003 Refreshing the access token for "
-                        + description + " failed; the current token stays in use until " + stale.expiresAt()
-                        + " and the refresh is tried again in " + pause.toSeconds() + " s: " + e.getMessage());
+            } catch (MailSendException e) {
+                events.tokenFailed(e, stale.expiresAt());
+                backOff(stale, e);
+            } catch (RuntimeException e) {
+                backOff(stale, e);
             } finally {
                 lock.unlock();
                 refreshing.set(false);
@@ -160,11 +187,21 @@ public final class CachedTokenSource implements TokenSource {
         });
     }
 
+    /** After a failed background refresh: the current token stays in use, the next try waits longer each time. */
+    private void backOff(AccessToken stale, Exception e) {
+        int failures = ++failedRefreshes;
+        Duration pause = FIRST_RETRY.multipliedBy(1L << Math.min(failures - 1, 6));
+        nextRefreshAttempt = Instant.now(clock).plus(pause);
+        LOG.log(failures == 1 ? Level.WARNING : Level.FINE, "M365MAIL-2003 Refreshing the access token for "
+                + description + " failed; the current token stays in use until " + stale.expiresAt()
+                + " and the refresh is tried again in " + pause.toSeconds() + " s: " + e.getMessage());
+    }
+
     @Override
     public AccessToken renew() throws MailSendException {
         lock.lock();
         try {
-            return fetch();
+            return fetch(true);
         } finally {
             lock.unlock();
         }

@@ -6,6 +6,7 @@ import com.microsoft.aad.msal4j.ITokenCacheAccessAspect;
 import com.microsoft.aad.msal4j.MsalException;
 import com.microsoft.aad.msal4j.MsalServiceException;
 import org.m365mail.api.MailSendException;
+import org.m365mail.config.ClientCertificate;
 import org.m365mail.config.MailSettings;
 
 import java.net.MalformedURLException;
@@ -29,12 +30,22 @@ final class EntraApplications {
      */
     static ConfidentialClientApplication confidential(MailSettings settings, HttpClient http,
                                                       ITokenCacheAccessAspect cacheAspect) throws MailSendException {
+        return confidential(settings, settings.certificate(), http, cacheAspect);
+    }
+
+    /**
+     * @param certificate the certificate to sign in with (the one in use now, which may have replaced the settings'),
+     *                    or {@code null} for the client secret
+     */
+    static ConfidentialClientApplication confidential(MailSettings settings, ClientCertificate certificate,
+                                                      HttpClient http, ITokenCacheAccessAspect cacheAspect)
+            throws MailSendException {
         try {
             ConfidentialClientApplication.Builder builder = ConfidentialClientApplication
-                    .builder(settings.clientId(), settings.certificate() != null
+                    .builder(settings.clientId(), certificate != null
                             // A signed client assertion (RS256, x5t#S256) instead of a shared secret.
-                            ? ClientCredentialFactory.createFromCertificateChain(settings.certificate().key(),
-                                    settings.certificate().chain())
+                            ? ClientCredentialFactory.createFromCertificateChain(certificate.key(),
+                                    certificate.chain())
                             : ClientCredentialFactory.createFromSecret(settings.clientSecret().reveal()))
                     .authority(settings.tenantAuthority())
                     // Without this msal4j asks login.microsoftonline.com for instance metadata even when the
@@ -80,7 +91,7 @@ final class EntraApplications {
             String tls = tlsFailure
                     ? "; the server's certificate is not trusted: add its issuer to trustStorePath" : "";
             return new MailSendException("Cannot obtain an access token from Entra ID at " + settings.authorityUrl()
-                    + ": " + root + tls + "; check authorityUrl and the network path", null, root);
+                    + ": " + root + tls + "; check authorityUrl and the network path", "EntraUnreachable", root);
         }
         return new MailSendException("Token request to Entra ID failed: " + failure, null, failure);
     }

@@ -83,7 +83,7 @@ public final class MsalDelegatedTokens implements TokenRequest {
             throw new MailSendException("Interrupted while refreshing the token of " + settings.username(), e);
         } catch (TimeoutException e) {
             throw new MailSendException("Entra ID did not answer the token refresh for " + settings.username()
-                    + " within " + TIMEOUT_SECONDS + " s", e);
+                    + " within " + TIMEOUT_SECONDS + " s", "EntraUnreachable", e);
         } catch (ExecutionException e) {
             Throwable failure = e.getCause() == null ? e : e.getCause();
             String aadsts = EntraApplications.aadsts(failure);

@@ -12,4 +12,12 @@ public interface TokenRequest {
      * @throws MailSendException when the provider refuses or cannot be reached
      */
     AccessToken request() throws MailSendException;
+
+    /**
+     * Which credential the next request signs in with: a number that grows when it changes (a replaced certificate
+     * file), so that the cache fetches a token with the new one. Constant for credentials that cannot change.
+     */
+    default long credentialVersion() {
+        return 0;
+    }
 }

@@ -13,8 +13,10 @@ final class CredentialRules {
      * @param clientSecret the client secret's value, or {@code null}
      * @param certificate  the certificate the app signs in with, or {@code null}
      * @param password     the password for PASSWORD, or {@code null}
+     * @param clientSecretExpires when the client secret expires, if the administrator said so, or {@code null}
      */
-    record Credentials(Secret clientSecret, ClientCertificate certificate, Secret password) {
+    record Credentials(Secret clientSecret, ClientCertificate certificate, Secret password,
+                       Instant clientSecretExpires) {
     }
 
     private CredentialRules() {
@@ -57,6 +59,7 @@ final class CredentialRules {
         if (authentication == AuthenticationMode.PASSWORD && password == null) {
             problems.add("password is required with authentication PASSWORD: the password of username");
         }
-        return new Credentials(clientSecret, certificate, password);
+        return new Credentials(clientSecret, certificate, password,
+                OperationRules.clientSecretExpires(p, clientSecret != null, problems));
     }
 }

@@ -1,6 +1,5 @@
 package org.m365mail.config;
 
-import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 
 import java.time.Duration;
@@ -46,25 +45,9 @@ final class LimitRules {
         if (fromAddress != null) {
             allowed.add(fromAddress);
         }
-        String list = Problems.trim(p.getAllowedFromAddresses());
-        if (list == null) {
-            return List.copyOf(allowed);
-        }
-        for (String entry : list.split("[,;\\s]+")) {
-            if (entry.isBlank()) {
-                continue;
-            }
-            try {
-                InternetAddress a = new InternetAddress(entry.trim(), true);
-                if (a.getPersonal() != null || !a.getAddress().contains("@")) {
-                    throw new AddressException("not a bare address");
-                }
-                if (allowed.stream().noneMatch(x -> x.getAddress().equalsIgnoreCase(a.getAddress()))) {
-                    allowed.add(a);
-                }
-            } catch (AddressException e) {
-                problems.add("allowedFromAddresses must list plain e-mail addresses separated by commas (was '"
-                        + entry.trim() + "')");
+        for (InternetAddress a : problems.addresses("allowedFromAddresses", p.getAllowedFromAddresses())) {
+            if (allowed.stream().noneMatch(x -> x.getAddress().equalsIgnoreCase(a.getAddress()))) {
+                allowed.add(a);
             }
         }
         return List.copyOf(allowed);

@@ -78,4 +78,16 @@ public interface MailProperties {
     String getTokenCacheKey();
 
     String getConsentRedirectUri();
+
+    String getClientSecretExpires();
+
+    String getAlertAddress();
+
+    Integer getAlertIntervalMinutes();
+
+    String getAlertFallbackFactory();
+
+    Integer getUnhealthyAfterSeconds();
+
+    Integer getExpiryWarningDays();
 }

@@ -8,6 +8,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -46,6 +47,10 @@ import java.util.List;
  * @param consentRedirectUri where Entra sends the browser back after a delegated consent (the console's
  *                           {@code /consent/callback}), or {@code null}
  * @param tokenCacheKey      the passphrase access tokens are sealed with in the cluster's shared cache, or {@code null}
+ * @param certificatePath    the file {@code certificate} was read from (watched for a replacement), or {@code null}
+ * @param certificatePassword its password, or {@code null}
+ * @param clientSecretExpires when the client secret expires, as the administrator gave it, or {@code null}
+ * @param operations         who is told of failures, and when the pool counts as not ready
  */
 public record MailSettings(TransportKind transport, String tenantId, String clientId, Secret clientSecret,
                            String authorityUrl, String graphUrl, InternetAddress fromAddress, String fromName,
@@ -54,7 +59,29 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
                            SmtpTls smtpTls, SmtpLimits smtp, SendingLimits sending, Cloud cloud, GraphOptions graph,
                            Network network, ClientCertificate certificate, Path tokenStoreFile, Secret tokenStoreKey,
                            String tokenStoreDataSource, TokenCacheKind tokenCache, URI consentRedirectUri,
-                           Secret tokenCacheKey) {
+                           Secret tokenCacheKey, Path certificatePath, Secret certificatePassword,
+                           Instant clientSecretExpires, Operations operations) {
+
+    /**
+     * How the factory is watched and who is told.
+     *
+     * @param alertAddresses    who receives failure alerts, recovery and expiry notices; empty: the server's log only
+     * @param alertInterval     at most one alert per kind of failure in this time
+     * @param alertFallbackFactory the JNDI name of the connection factory alerts go through when this one cannot
+     *                          send, or {@code null} (then the server's log)
+     * @param unhealthyAfter    how long sends may keep failing before the pool is reported not ready
+     * @param expiryWarning     how far ahead an expiring secret or certificate is announced
+     */
+    public record Operations(List<InternetAddress> alertAddresses, java.time.Duration alertInterval,
+                             String alertFallbackFactory, java.time.Duration unhealthyAfter,
+                             java.time.Duration expiryWarning) {
+        @Override
+        public String toString() {
+            return "Operations[alertAddresses=" + alertAddresses.stream().map(InternetAddress::getAddress).toList()
+                    + ", alertInterval=" + alertInterval + ", alertFallbackFactory=" + alertFallbackFactory
+                    + ", unhealthyAfter=" + unhealthyAfter + ", expiryWarning=" + expiryWarning + "]";
+        }
+    }
 
     /**
      * How Graph sends.
@@ -141,6 +168,7 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
         EndpointRules.Endpoints endpoints = EndpointRules.check(p, problems);
         LimitRules.Limits limits = LimitRules.check(p, identity.fromAddress(), problems);
         StoreRules.Stores stores = StoreRules.check(p, problems);
+        Operations operations = OperationRules.check(p, problems);
         problems.throwIfAny();
         return new MailSettings(modes.transport(), identity.tenantId(), identity.clientId(),
                 credentials.clientSecret(), endpoints.authorityUrl(), endpoints.graphUrl(), identity.fromAddress(),
@@ -149,7 +177,9 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
                 endpoints.smtpTls(), limits.smtp(), limits.sending(), endpoints.cloud(), limits.graph(),
                 endpoints.network(), credentials.certificate(), stores.tokenStoreFile(), stores.tokenStoreKey(),
                 stores.tokenStoreDataSource(), stores.tokenCache(), stores.consentRedirectUri(),
-                stores.tokenCacheKey());
+                stores.tokenCacheKey(), credentials.certificate() == null ? null
+                        : Path.of(p.getCertificatePath().trim()).toAbsolutePath(),
+                Secret.of(p.getCertificatePassword()), credentials.clientSecretExpires(), operations);
     }
 
     /**
@@ -185,6 +215,9 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
                 + ", fromName=" + fromName + ", smtpHost=" + smtpHost + ", smtpPort=" + smtpPort
                 + ", trustStorePath=" + trustStorePath + ", authentication=" + authentication + ", username="
                 + username + ", smtpTls=" + smtpTls + ", " + smtp + ", " + sending + ", cloud=" + cloud + ", " + graph
-                + ", " + network + ", consentRedirectUri=" + consentRedirectUri + ", tokenCache=" + tokenCache + "]";
+                + ", " + network + ", consentRedirectUri=" + consentRedirectUri + ", tokenCache=" + tokenCache
+                + (certificatePath == null ? "" : ", certificatePath=" + certificatePath)
+                + (clientSecretExpires == null ? "" : ", clientSecretExpires=" + clientSecretExpires) + ", "
+                + operations + "]";
     }
 }

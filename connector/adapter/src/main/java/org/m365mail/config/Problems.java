@@ -1,5 +1,7 @@
 package org.m365mail.config;
 
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
 import jakarta.resource.spi.InvalidPropertyException;
 
 import java.util.ArrayList;
@@ -31,6 +33,35 @@ final class Problems {
     /** The value without surrounding blanks, or {@code null} when there is none. */
     static String trim(String s) {
         return s == null || s.isBlank() ? null : s.trim();
+    }
+
+    /**
+     * The plain e-mail addresses of a comma-separated list, each once (any case); a problem naming {@code property}
+     * for each entry that is not one.
+     */
+    List<InternetAddress> addresses(String property, String list) {
+        List<InternetAddress> found = new ArrayList<>();
+        String value = trim(list);
+        if (value == null) {
+            return List.of();
+        }
+        for (String entry : value.split("[,;\\s]+")) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            try {
+                InternetAddress a = new InternetAddress(entry.trim(), true);
+                if (a.getPersonal() != null || !a.getAddress().contains("@")) {
+                    throw new AddressException("not a bare address");
+                }
+                if (found.stream().noneMatch(x -> x.getAddress().equalsIgnoreCase(a.getAddress()))) {
+                    found.add(a);
+                }
+            } catch (AddressException e) {
+                add(property + " must list plain e-mail addresses separated by commas (was '" + entry.trim() + "')");
+            }
+        }
+        return List.copyOf(found);
     }
 
     /** {@code value}, or {@code fallback} when unset; a problem when below {@code minimum}. */

@@ -2,8 +2,10 @@ package org.m365mail.outbound;
 
 import org.m365mail.admin.MailboxConsent;
 import org.m365mail.api.MailSendException;
+import org.m365mail.auth.AccessToken;
 import org.m365mail.auth.CachedTokenSource;
-import org.m365mail.auth.CertificateExpiryWatch;
+import org.m365mail.auth.CertificateFile;
+import org.m365mail.auth.CredentialExpiryWatch;
 import org.m365mail.auth.ConsentKeepAlive;
 import org.m365mail.auth.DelegatedConsent;
 import org.m365mail.auth.EncryptedFileRefreshTokenStore;
@@ -24,10 +26,14 @@ import org.m365mail.config.TlsTrust;
 import org.m365mail.config.TokenCacheKind;
 import org.m365mail.config.TransportKind;
 import org.m365mail.http.ConnectorHttpClient;
+import org.m365mail.monitor.PoolMonitor;
 import org.m365mail.runtime.ConnectorRuntime;
+import org.m365mail.transport.MailChannel;
 import org.m365mail.transport.MailTransport;
 import org.m365mail.transport.graph.GraphTransport;
 import org.m365mail.transport.smtp.SmtpXoauth2Transport;
+
+import jakarta.mail.Message;
 
 import javax.net.ssl.SSLContext;
 import java.io.IOException;
@@ -38,6 +44,7 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -65,20 +72,38 @@ final class FactoryServices implements AutoCloseable {
     private final SSLContext tls;
     private final HttpClient http;
     private final SetupCheck setupCheck;
-    private final CertificateExpiryWatch certificateWatch;
+    private final PoolMonitor monitor;
+    private final CertificateFile certificateFile;
+    private final CredentialExpiryWatch expiryWatch;
     private final ConsentKeepAlive consentKeepAlive;
     private MailTransport transport;
     private TokenSource tokens;
     private DelegatedConsent consent;
 
-    FactoryServices(MailSettings settings, ConnectorRuntime runtime) throws MailSendException {
+    /**
+     * @param monitor the pool's monitor: told of every token, retry and wait, and of the credentials' expiry
+     */
+    FactoryServices(MailSettings settings, ConnectorRuntime runtime, PoolMonitor monitor) throws MailSendException {
         this.settings = settings;
         this.runtime = runtime;
+        this.monitor = monitor;
         this.tls = tls(settings);
         this.http = ConnectorHttpClient.build(settings, tls, runtime.background());
         this.setupCheck = new SetupCheck(settings);
-        this.certificateWatch = settings.certificate() == null ? null : CertificateExpiryWatch.watch(
-                settings.certificate(), settings.clientId(), clock, runtime.scheduler());
+        CredentialExpiryWatch[] watch = new CredentialExpiryWatch[1];
+        // A replaced certificate file is checked for its expiry at once, as well as daily.
+        this.certificateFile = settings.certificate() == null || settings.certificatePath() == null ? null
+                : new CertificateFile(settings.certificatePath(), settings.certificatePassword(),
+                settings.certificate(), clock, replaced -> {
+                    if (watch[0] != null) {
+                        watch[0].check();
+                    }
+                });
+        this.expiryWatch = settings.certificate() == null && settings.clientSecretExpires() == null ? null
+                : new CredentialExpiryWatch(certificateFile == null ? null : certificateFile::current,
+                settings.clientSecretExpires(), settings.clientId(), settings.operations().expiryWarning(), clock,
+                monitor).start(runtime.scheduler());
+        watch[0] = expiryWatch;
         this.consentKeepAlive = settings.authentication() != AuthenticationMode.DELEGATED ? null
                 : new ConsentKeepAlive(refreshTokenStore(), MsalDelegatedTokens.storeKey(settings), settings.username(),
                 this::renewToken, clock).start(runtime.scheduler(), runtime.background());
@@ -89,8 +114,8 @@ final class FactoryServices implements AutoCloseable {
         if (transport == null) {
             tokens = tokenSource();
             transport = settings.transport() == TransportKind.GRAPH
-                    ? new GraphTransport(runtime, settings, tokens, http, clock)
-                    : new SmtpXoauth2Transport(runtime, settings, tokens, tls, clock);
+                    ? new GraphTransport(runtime, settings, tokens, http, clock, monitor)
+                    : new SmtpXoauth2Transport(runtime, settings, tokens, tls, clock, monitor);
         }
         return transport;
     }
@@ -105,9 +130,44 @@ final class FactoryServices implements AutoCloseable {
             transport();
             current = tokens;
         }
-        if (current != null) {
-            setupCheck.verify(current.token());
+        if (current == null) {
+            return;
         }
+        // A refused token request is told to the monitor by the token source; a token without the permission here.
+        AccessToken token = current.token();
+        try {
+            setupCheck.verify(token);
+        } catch (MailSendException e) {
+            monitor.setupFailed(e);
+            throw e;
+        }
+        monitor.credentialsVerified();
+    }
+
+    /**
+     * Sends an alert through the pool's own transport and sending policy, on a channel of its own (not an
+     * application's pooled connection), closed after.
+     */
+    void sendDirect(Message message) throws MailSendException {
+        MailChannel channel = transport().open();
+        try {
+            channel.send(message);
+        } finally {
+            channel.close();
+        }
+    }
+
+    /** The secrets of {@code settings}, to keep out of alerts. */
+    static List<String> secrets(MailSettings settings) {
+        List<String> found = new ArrayList<>();
+        for (Secret s : new Secret[]{settings.clientSecret(), settings.password(), settings.certificatePassword(),
+                settings.tokenStoreKey(), settings.tokenCacheKey(), settings.trustStorePassword(),
+                settings.network().proxyPassword()}) {
+            if (s != null) {
+                found.add(s.reveal());
+            }
+        }
+        return found;
     }
 
     /** The delegated consent ({@code authentication=DELEGATED} only; the caller checks). */
@@ -138,8 +198,8 @@ final class FactoryServices implements AutoCloseable {
         if (consentKeepAlive != null) {
             consentKeepAlive.close();
         }
-        if (certificateWatch != null) {
-            certificateWatch.close();
+        if (expiryWatch != null) {
+            expiryWatch.close();
         }
     }
 
@@ -166,7 +226,7 @@ final class FactoryServices implements AutoCloseable {
         String scope = graph ? settings.graphScope() : settings.exchangeScope();
         TokenRequest request = settings.authentication() == AuthenticationMode.MANAGED_IDENTITY
                 ? new MsalManagedIdentity(settings, MsalManagedIdentity.resourceOf(scope), http, clock)
-                : new MsalClientCredentials(settings, scope, http, clock);
+                : new MsalClientCredentials(settings, scope, http, clock, certificateFile);
         return cached(scope, request, (graph ? "Microsoft Graph (" : "Exchange Online SMTP (") + identity() + ")");
     }
 
@@ -183,10 +243,10 @@ final class FactoryServices implements AutoCloseable {
                         settings.authentication().name(), String.valueOf(settings.clientId()), scope,
                         settings.authentication() == AuthenticationMode.DELEGATED ? settings.username() : "app");
                 return new CachedTokenSource(request, clock, description, runtime.background(), shared.get(),
-                        key.toLowerCase(Locale.ROOT));
+                        key.toLowerCase(Locale.ROOT), monitor);
             }
         }
-        return new CachedTokenSource(request, clock, description, runtime.background());
+        return new CachedTokenSource(request, clock, description, runtime.background(), null, null, monitor);
     }
 
     private String identity() {

@@ -11,6 +11,7 @@ import jakarta.resource.spi.LocalTransaction;
 import jakarta.resource.spi.ManagedConnection;
 import jakarta.resource.spi.ManagedConnectionMetaData;
 import org.m365mail.api.MailSendException;
+import org.m365mail.monitor.PoolMonitor;
 import org.m365mail.api.SentMessage;
 import org.m365mail.transport.MailChannel;
 import org.m365mail.transport.MailTransport;
@@ -18,6 +19,7 @@ import org.m365mail.transport.MailTransport;
 import javax.security.auth.Subject;
 import javax.transaction.xa.XAResource;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -98,29 +100,56 @@ final class MailManagedConnection implements ManagedConnection {
         return c;
     }
 
-    /** Sends on behalf of a handle; one thread at a time per managed connection, as the pool hands it out. */
+    /**
+     * Sends on behalf of a handle; one thread at a time per managed connection, as the pool hands it out. The pool's
+     * monitor counts the outcome and its time (metrics, readiness, alerts).
+     */
     SentMessage send(Message message) throws MailSendException {
         sending.lock();
+        long start = System.nanoTime();
+        PoolMonitor monitor = monitor();
         try {
-            MailChannel c;
-            try {
-                c = channel();
-            } catch (MailSendException e) {
-                throw e;
-            } catch (ResourceException e) {
-                throw new MailSendException(e.getMessage(), e);
+            SentMessage sent = sendOnChannel(message);
+            if (monitor != null) {
+                monitor.sent(Duration.ofNanos(System.nanoTime() - start));
             }
-            try {
-                return c.send(message);
-            } catch (MailSendException e) {
-                if (c.isBroken()) {
-                    // The physical connection is gone: tell the pool to discard this managed connection.
-                    fire(ConnectionEvent.CONNECTION_ERROR_OCCURRED, null, e);
-                }
-                throw e;
+            return sent;
+        } catch (MailSendException e) {
+            if (monitor != null) {
+                monitor.failed(e);
             }
+            throw e;
         } finally {
             sending.unlock();
+        }
+    }
+
+    private SentMessage sendOnChannel(Message message) throws MailSendException {
+        MailChannel c;
+        try {
+            c = channel();
+        } catch (MailSendException e) {
+            throw e;
+        } catch (ResourceException e) {
+            throw new MailSendException(e.getMessage(), e);
+        }
+        try {
+            return c.send(message);
+        } catch (MailSendException e) {
+            if (c.isBroken()) {
+                // The physical connection is gone: tell the pool to discard this managed connection.
+                fire(ConnectionEvent.CONNECTION_ERROR_OCCURRED, null, e);
+            }
+            throw e;
+        }
+    }
+
+    /** The pool's monitor, or {@code null} when the factory cannot make one (its settings are invalid). */
+    private PoolMonitor monitor() {
+        try {
+            return factory.monitor();
+        } catch (ResourceException | RuntimeException e) {
+            return null;
         }
     }
 

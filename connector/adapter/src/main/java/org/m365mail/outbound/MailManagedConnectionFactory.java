@@ -12,20 +12,36 @@ import jakarta.resource.spi.ResourceAdapterAssociation;
 import jakarta.resource.spi.TransactionSupport;
 import jakarta.resource.spi.ValidatingManagedConnectionFactory;
 import jakarta.resource.NotSupportedException;
+import jakarta.mail.Message;
 import org.m365mail.admin.FactoryAdministration;
 import org.m365mail.admin.MailboxConsent;
+import org.m365mail.admin.MetricsObserver;
+import org.m365mail.admin.MetricsSnapshot;
+import org.m365mail.admin.PoolStatus;
+import org.m365mail.alert.AlertChannel;
+import org.m365mail.alert.FailureAlerts;
+import org.m365mail.api.MailSendException;
 import org.m365mail.api.MailConnection;
 import org.m365mail.api.MailConnectionFactory;
 import org.m365mail.config.AuthenticationMode;
 import org.m365mail.config.MailProperties;
 import org.m365mail.config.MailSettings;
+import org.m365mail.config.TransportKind;
+import org.m365mail.monitor.PoolJmx;
+import org.m365mail.monitor.PoolMonitor;
 import org.m365mail.ra.MailResourceAdapter;
 import org.m365mail.runtime.ConnectorRuntime;
 import org.m365mail.transport.MailTransport;
 
 import javax.security.auth.Subject;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -226,6 +242,36 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
             description = "How long to wait for an answer, in milliseconds")
     private Integer readTimeoutMillis = 60_000;
 
+    @ConfigProperty(type = String.class,
+            description = "When clientSecret expires, from the Expires column of Certificates & secrets (yyyy-MM-dd); "
+                    + "the console, the log and the alert address are told expiryWarningDays before")
+    private String clientSecretExpires;
+
+    @ConfigProperty(type = String.class,
+            description = "Who is told, comma-separated, when mail fails (authentication, connectivity, messages "
+                    + "refused), when the pool works again, and when a secret or certificate nears expiry; unset: the "
+                    + "server's log only")
+    private String alertAddress;
+
+    @ConfigProperty(type = Integer.class, defaultValue = "60",
+            description = "At most one alert per kind of failure in this many minutes")
+    private Integer alertIntervalMinutes = 60;
+
+    @ConfigProperty(type = String.class,
+            description = "JNDI name of another connection factory of this connector (e.g. mail/Alerts) that sends "
+                    + "alerts when this one cannot; unset: such alerts go to the server's log at SEVERE")
+    private String alertFallbackFactory;
+
+    @ConfigProperty(type = Integer.class, defaultValue = "120",
+            description = "Seconds sends may keep failing (no connection, throttled to the end) before the pool's "
+                    + "readiness check reports DOWN; credentials Entra refuses are DOWN at once")
+    private Integer unhealthyAfterSeconds = 120;
+
+    @ConfigProperty(type = Integer.class, defaultValue = "30",
+            description = "Days before a client secret (clientSecretExpires) or certificate expires that the "
+                    + "console, the log and the alert address are told")
+    private Integer expiryWarningDays = 30;
+
     private transient PrintWriter logWriter;
     private transient ResourceAdapter resourceAdapter;
     private transient volatile MailSettings settings;
@@ -233,6 +279,12 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
     private transient volatile StandaloneConnectionManager standaloneManager;
     /** The runtime this factory made for itself, used outside a resource adapter; closed with the factory. */
     private transient volatile ConnectorRuntime ownRuntime;
+    /** The pool's monitor, shared with the factories before and after a credential rotation. */
+    private transient volatile PoolMonitor monitor;
+    /** How many associations of the resource adapter were looked through for a successor; -1: none yet. */
+    private transient volatile long lineageSeen = -1;
+    /** The newer factory that took over this one's pool (its credentials rotated), or {@code null}. */
+    private transient volatile MailManagedConnectionFactory successor;
 
     /**
      * A connection factory for applications, served by the application server's pool.
@@ -275,22 +327,30 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
     public ManagedConnection createManagedConnection(Subject subject, ConnectionRequestInfo info)
             throws ResourceException {
         FactoryServices wired = services();
-        wired.checkCredentials();
-        MailManagedConnection connection = new MailManagedConnection(this);
+        MailManagedConnection connection = null;
         try {
+            wired.checkCredentials();
+            connection = new MailManagedConnection(this);
             connection.open();
+            return connection;
         } catch (ResourceException | RuntimeException e) {
-            connection.destroy();
+            if (connection != null) {
+                connection.destroy();
+            }
+            if (e instanceof MailSendException failure) {
+                // An application asking for a connection is about to send: count it as a send that failed.
+                monitor().failed(failure);
+            }
             throw e;
         }
-        return connection;
     }
 
     @Override
     @SuppressWarnings("rawtypes")
     public ManagedConnection matchManagedConnections(Set candidates, Subject subject, ConnectionRequestInfo info) {
         for (Object candidate : candidates) {
-            if (candidate instanceof MailManagedConnection mc && mc.factory() == this && mc.isUsable()) {
+            if (candidate instanceof MailManagedConnection mc && mc.factory().current() == current()
+                    && mc.isUsable()) {
                 return mc;
             }
         }
@@ -327,14 +387,24 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
         return s;
     }
 
-    /** What this factory's settings are wired into; made on first use. */
+    /**
+     * What the pool's settings are wired into, made on first use: this factory's, or, once a newer factory took over
+     * the pool with rotated credentials, that one's.
+     */
     FactoryServices services() throws ResourceException {
+        MailManagedConnectionFactory current = current();
+        if (current != this) {
+            return current.services();
+        }
         FactoryServices s = services;
         if (s == null) {
             synchronized (this) {
                 if (services == null) {
                     try {
-                        services = new FactoryServices(settings(), runtime());
+                        MailSettings checked = settings();
+                        services = new FactoryServices(checked, runtime(), monitor());
+                        LOG.info(() -> "M365MAIL-1005 Connection factory configured: " + describe(checked) + "; "
+                                + checked);
                     } catch (IllegalStateException stopped) {
                         throw new ResourceException(stopped.getMessage(), stopped);
                     }
@@ -343,6 +413,160 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
             }
         }
         return s;
+    }
+
+    /**
+     * The factory that speaks for this one's pool now: this one, or the newest factory associated later with the same
+     * settings but its credentials ({@code clientSecret}, {@code clientSecretExpires}, {@code certificatePath},
+     * {@code certificatePassword}, {@code password}) and valid settings.
+     *
+     * <p>That is how a rotation reaches running applications: when an administrator changes a pool's secret, Payara
+     * makes a new factory for the pool, while an application that got its connection factory by {@code @Resource}
+     * keeps the old one. The old one then hands every new connection, send and token to the new one.
+     */
+    MailManagedConnectionFactory current() {
+        if (!(resourceAdapter instanceof MailResourceAdapter adapter)) {
+            return this;
+        }
+        long seen = adapter.registrations();
+        if (seen != lineageSeen) {
+            findSuccessor(adapter, seen);
+        }
+        MailManagedConnectionFactory s = successor;
+        return s == null ? this : s.current();
+    }
+
+    private synchronized void findSuccessor(MailResourceAdapter adapter, long seen) {
+        if (seen == lineageSeen) {
+            return;
+        }
+        lineageSeen = seen;
+        List<Object> mine = rotationIdentity();
+        for (AutoCloseable candidate : adapter.registeredAfter(this)) {
+            if (candidate instanceof MailManagedConnectionFactory newer && newer.rotationIdentity().equals(mine)
+                    && newer.isValid()) {
+                if (successor != newer) {
+                    handOver(newer);
+                }
+                return;
+            }
+        }
+    }
+
+    /** Lets {@code newer} serve this factory's pool from now on, and ends what this one had wired. */
+    private void handOver(MailManagedConnectionFactory newer) {
+        successor = newer;
+        List<String> changed = new ArrayList<>();
+        String[] names = {"clientSecret", "clientSecretExpires", "certificatePath", "certificatePassword", "password"};
+        List<Object> before = credentials();
+        List<Object> after = newer.credentials();
+        for (int i = 0; i < names.length; i++) {
+            if (!Objects.equals(before.get(i), after.get(i))) {
+                changed.add(names[i]);
+            }
+        }
+        LOG.info(() -> "M365MAIL-1006 New credentials (" + (changed.isEmpty() ? "none changed" : String.join(", ",
+                changed)) + ") for the pool of " + fromAddress + " over " + transport + ": running applications send "
+                + "with them from their next connection; the next token is asked for with them");
+        FactoryServices old = services;
+        services = null;
+        if (old != null) {
+            old.close();
+        }
+    }
+
+    private boolean isValid() {
+        try {
+            settings();
+            return true;
+        } catch (ResourceException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The pool's monitor: made on first use in the deployment's runtime, under a digest of the settings but the
+     * credentials, so the factories before and after a rotation share it (and its counts, health and alert windows).
+     */
+    PoolMonitor monitor() throws ResourceException {
+        PoolMonitor m = monitor;
+        if (m == null) {
+            synchronized (this) {
+                if (monitor == null) {
+                    MailSettings checked = settings();
+                    ConnectorRuntime r;
+                    try {
+                        r = runtime();
+                        String key = digest(rotationIdentity());
+                        monitor = r.shared(List.of("pool-monitor", key), () -> newMonitor(checked, r, key));
+                    } catch (IllegalStateException stopped) {
+                        throw new ResourceException(stopped.getMessage(), stopped);
+                    }
+                }
+                m = monitor;
+            }
+        }
+        return m;
+    }
+
+    private PoolMonitor newMonitor(MailSettings checked, ConnectorRuntime r, String key) {
+        Clock clock = Clock.systemUTC();
+        PoolMonitor made = new PoolMonitor(describe(checked), checked.operations().unhealthyAfter(), clock);
+        made.addObserver(new FailureAlerts(made::description, checked.operations(), alertChannel(), r.background(),
+                clock));
+        r.shared(List.of("pool-jmx", key), () -> {
+            PoolJmx jmx = PoolJmx.register(made, checked.fromAddress().getAddress() + " " + checked.transport(),
+                    r.name(), key.substring(0, 12));
+            return jmx == null ? (AutoCloseable) () -> { } : jmx;
+        });
+        return made;
+    }
+
+    /** How the pool sends its own alerts: through whichever factory serves it now. */
+    private AlertChannel alertChannel() {
+        return new AlertChannel() {
+            @Override
+            public void sendThroughPool(Message message) throws MailSendException {
+                try {
+                    current().services().sendDirect(message);
+                } catch (MailSendException e) {
+                    throw e;
+                } catch (ResourceException e) {
+                    throw new MailSendException(e.getMessage(), e);
+                }
+            }
+
+            @Override
+            public List<String> secrets() {
+                try {
+                    return FactoryServices.secrets(current().settings());
+                } catch (ResourceException e) {
+                    return List.of();
+                }
+            }
+        };
+    }
+
+    /** What the pool is, for people: the mailbox, how it sends, and the app registration; no secret. */
+    static String describe(MailSettings s) {
+        String how = s.transport() == TransportKind.GRAPH ? "Microsoft Graph"
+                : "SMTP " + s.smtpHost() + ":" + s.smtpPort()
+                + (s.username().equalsIgnoreCase(s.fromAddress().getAddress()) ? "" : " signed in as " + s.username());
+        return s.fromAddress().getAddress() + " over " + how + " (" + s.authentication() + ", tenant " + s.tenantId()
+                + (s.clientId() == null ? "" : ", client " + s.clientId()) + ")";
+    }
+
+    private static String digest(List<Object> values) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (Object v : values) {
+                sha.update(String.valueOf(v).getBytes(StandardCharsets.UTF_8));
+                sha.update((byte) 0);
+            }
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Whether the factory holds wired services (a transport, timers) now; for tests of its lifecycle. */
@@ -406,7 +630,48 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
                 return settings().authentication() == AuthenticationMode.DELEGATED
                         ? Optional.of(MailManagedConnectionFactory.this.consent()) : Optional.empty();
             }
+
+            @Override
+            public PoolStatus status() throws ResourceException {
+                return MailManagedConnectionFactory.this.status();
+            }
+
+            @Override
+            public MetricsSnapshot metrics() throws ResourceException {
+                return monitor().metrics().snapshot();
+            }
+
+            @Override
+            public AutoCloseable observe(String name, MetricsObserver observer) throws ResourceException {
+                PoolMonitor m = monitor();
+                m.knownAs(name);
+                return m.observe(observer);
+            }
         };
+    }
+
+    /**
+     * The pool's readiness: its credentials checked when they were not in the last 10 seconds (a cached token costs
+     * nothing, a refused one is asked again at most that often), then what happened to its sends.
+     */
+    PoolStatus status() throws ResourceException {
+        PoolMonitor m = monitor();
+        if (m.probeDue()) {
+            FactoryServices wired;
+            try {
+                wired = services();
+            } catch (ResourceException e) {
+                m.setupFailed(e instanceof MailSendException mse ? mse : new MailSendException(e.getMessage(), e));
+                return m.status();
+            }
+            try {
+                wired.checkCredentials();
+            } catch (ResourceException e) {
+                // The token source or the setup check told the monitor why.
+                LOG.fine(() -> "M365MAIL-6008 Readiness check of " + m.description() + " failed: " + e.getMessage());
+            }
+        }
+        return m.status();
     }
 
     /**
@@ -431,12 +696,25 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
 
     /** Every property's value, for equality: two factories with the same configuration are equal. */
     private List<Object> properties() {
-        return Arrays.asList(transport, tenantId, clientId, clientSecret, certificatePath, certificatePassword,
-                authentication, username, password, cloud, authorityUrl, graphUrl, fromAddress, fromName,
-                allowedFromAddresses, smtpHost, smtpPort, smtpTls, trustStorePath, trustStorePassword,
-                smtpMaxConcurrentSends, messagesPerMinute, maxRecipientsPerMessage, maxMessageBytes, saveToSentItems,
-                graphMaxConcurrentRequests, sendTimeoutSeconds, httpProxy, connectTimeoutMillis, readTimeoutMillis,
-                tokenStoreFile, tokenStoreKey, tokenStoreDataSource, tokenCache, tokenCacheKey, consentRedirectUri);
+        List<Object> all = new ArrayList<>(rotationIdentity());
+        all.addAll(credentials());
+        return all;
+    }
+
+    /** What a rotation changes: the credentials (in the order {@link #handOver} names them). */
+    private List<Object> credentials() {
+        return Arrays.asList(clientSecret, clientSecretExpires, certificatePath, certificatePassword, password);
+    }
+
+    /** Every property but the credentials: what stays the same when an administrator rotates a secret. */
+    private List<Object> rotationIdentity() {
+        return Arrays.asList(transport, tenantId, clientId, authentication, username, cloud, authorityUrl, graphUrl,
+                fromAddress, fromName, allowedFromAddresses, smtpHost, smtpPort, smtpTls, trustStorePath,
+                trustStorePassword, smtpMaxConcurrentSends, messagesPerMinute, maxRecipientsPerMessage,
+                maxMessageBytes, saveToSentItems, graphMaxConcurrentRequests, sendTimeoutSeconds, httpProxy,
+                connectTimeoutMillis, readTimeoutMillis, tokenStoreFile, tokenStoreKey, tokenStoreDataSource,
+                tokenCache, tokenCacheKey, consentRedirectUri, alertAddress, alertIntervalMinutes, alertFallbackFactory,
+                unhealthyAfterSeconds, expiryWarningDays);
     }
 
     @Override
@@ -792,6 +1070,60 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
 
     public void setTokenCache(String tokenCache) {
         this.tokenCache = tokenCache;
+        settings = null;
+    }
+
+    public String getClientSecretExpires() {
+        return clientSecretExpires;
+    }
+
+    public void setClientSecretExpires(String clientSecretExpires) {
+        this.clientSecretExpires = clientSecretExpires;
+        settings = null;
+    }
+
+    public String getAlertAddress() {
+        return alertAddress;
+    }
+
+    public void setAlertAddress(String alertAddress) {
+        this.alertAddress = alertAddress;
+        settings = null;
+    }
+
+    public Integer getAlertIntervalMinutes() {
+        return alertIntervalMinutes;
+    }
+
+    public void setAlertIntervalMinutes(Integer alertIntervalMinutes) {
+        this.alertIntervalMinutes = alertIntervalMinutes;
+        settings = null;
+    }
+
+    public String getAlertFallbackFactory() {
+        return alertFallbackFactory;
+    }
+
+    public void setAlertFallbackFactory(String alertFallbackFactory) {
+        this.alertFallbackFactory = alertFallbackFactory;
+        settings = null;
+    }
+
+    public Integer getUnhealthyAfterSeconds() {
+        return unhealthyAfterSeconds;
+    }
+
+    public void setUnhealthyAfterSeconds(Integer unhealthyAfterSeconds) {
+        this.unhealthyAfterSeconds = unhealthyAfterSeconds;
+        settings = null;
+    }
+
+    public Integer getExpiryWarningDays() {
+        return expiryWarningDays;
+    }
+
+    public void setExpiryWarningDays(Integer expiryWarningDays) {
+        this.expiryWarningDays = expiryWarningDays;
         settings = null;
     }
 

@@ -1,9 +1,11 @@
 package org.m365mail.policy;
 
 import org.m365mail.api.MailSendException;
+import org.m365mail.monitor.SendEvents;
 import org.m365mail.runtime.ConnectorRuntime;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Semaphore;
@@ -15,6 +17,9 @@ import java.util.concurrent.Semaphore;
  */
 public final class MailboxLimits {
 
+
+    /** Shorter waits are the cost of taking a free slot, not throttling. */
+    private static final long WAIT_WORTH_COUNTING_NANOS = 1_000_000;
 
     private final Semaphore concurrent;
     private final SendPace pace;
@@ -46,16 +51,33 @@ public final class MailboxLimits {
 
     /** Waits for the pace and for a free sending slot; close the slot once the server has answered. */
     public Slot acquire() throws MailSendException {
+        return acquire(SendEvents.NONE);
+    }
+
+    /**
+     * Waits for the pace and for a free sending slot, telling {@code events} how long when it had to wait; close the
+     * slot once the server has answered.
+     */
+    public Slot acquire(SendEvents events) throws MailSendException {
+        long start = System.nanoTime();
         SendPace.Turn turn = pace.awaitTurn();
+        if (concurrent != null) {
+            try {
+                if (!concurrent.tryAcquire()) {
+                    concurrent.acquire();
+                }
+            } catch (InterruptedException e) {
+                turn.end();
+                Thread.currentThread().interrupt();
+                throw new MailSendException("Interrupted while waiting for a free sending slot for the mailbox", e);
+            }
+        }
+        long waited = System.nanoTime() - start;
+        if (waited >= WAIT_WORTH_COUNTING_NANOS) {
+            events.throttled(Duration.ofNanos(waited));
+        }
         if (concurrent == null) {
             return turn::end;
-        }
-        try {
-            concurrent.acquire();
-        } catch (InterruptedException e) {
-            turn.end();
-            Thread.currentThread().interrupt();
-            throw new MailSendException("Interrupted while waiting for a free sending slot for the mailbox", e);
         }
         return () -> {
             concurrent.release();

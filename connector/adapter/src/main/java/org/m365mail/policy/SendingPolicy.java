@@ -7,6 +7,7 @@ import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import org.m365mail.api.MailSendException;
 import org.m365mail.config.MailSettings;
+import org.m365mail.monitor.SendEvents;
 import org.m365mail.config.TransportKind;
 import org.m365mail.logging.LogText;
 import org.m365mail.runtime.ConnectorRuntime;
@@ -43,8 +44,15 @@ public final class SendingPolicy {
     private final MailSettings settings;
     private final MailSettings.SendingLimits limits;
     private final MailboxLimits pace;
+    private final SendEvents events;
 
     public SendingPolicy(MailSettings settings, ConnectorRuntime runtime, Clock clock) {
+        this(settings, runtime, clock, SendEvents.NONE);
+    }
+
+    /** @param events told when a message waits for the mailbox's pace */
+    public SendingPolicy(MailSettings settings, ConnectorRuntime runtime, Clock clock, SendEvents events) {
+        this.events = events;
         this.settings = settings;
         this.limits = settings.sending();
         this.pace = MailboxLimits.of(runtime, "mailbox", submitter(settings), 0, limits.messagesPerMinute(), clock);
@@ -93,7 +101,7 @@ public final class SendingPolicy {
                     + "if that was raised). Send smaller attachments or share a link. The message was not sent.",
                     "MessageTooLarge", null);
         }
-        return new Admission(messageId, from, sender, recipients, pace.acquire());
+        return new Admission(messageId, from, sender, recipients, pace.acquire(events));
     }
 
     /**

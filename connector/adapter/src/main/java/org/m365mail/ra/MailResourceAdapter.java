@@ -12,10 +12,8 @@ import org.m365mail.runtime.ConnectorRuntime;
 
 import javax.transaction.xa.XAResource;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -49,9 +47,13 @@ public class MailResourceAdapter implements ResourceAdapter, AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(MailResourceAdapter.class.getName());
 
-    /** The associated factories, by identity: two pools with equal settings are two factories to close. */
-    private final Set<AutoCloseable> factories = Collections.synchronizedSet(
-            Collections.newSetFromMap(new IdentityHashMap<>()));
+    /**
+     * The associated factories in the order they were associated, by identity: two pools with equal settings are two
+     * factories to close, and a newer one may take over an older one's pool (a credential rotation).
+     */
+    private final List<AutoCloseable> factories = new ArrayList<>();
+    /** How many associations there have been: a factory that saw this many needs not look for a newer one again. */
+    private final AtomicLong registrations = new AtomicLong();
     private volatile ConnectorRuntime runtime;
     private volatile boolean stopped;
     /** Made by {@link #standalone()}: no server calls it, and the calling thread is the application's own. */
@@ -151,12 +153,35 @@ public class MailResourceAdapter implements ResourceAdapter, AutoCloseable {
 
     /** Called by each managed connection factory associated with this adapter, so {@link #stop()} closes it. */
     public void register(AutoCloseable factory) {
-        factories.add(factory);
+        synchronized (factories) {
+            if (factories.stream().noneMatch(f -> f == factory)) {
+                factories.add(factory);
+                registrations.incrementAndGet();
+            }
+        }
     }
 
     /** How many factories are associated (for tests and the console). */
     public int factoryCount() {
-        return factories.size();
+        synchronized (factories) {
+            return factories.size();
+        }
+    }
+
+    /** How many associations there have been so far; grows with each. */
+    public long registrations() {
+        return registrations.get();
+    }
+
+    /** The factories associated after {@code factory}, newest first. */
+    public List<AutoCloseable> registeredAfter(AutoCloseable factory) {
+        synchronized (factories) {
+            List<AutoCloseable> newer = new ArrayList<>();
+            for (int i = factories.size() - 1; i >= 0 && factories.get(i) != factory; i--) {
+                newer.add(factories.get(i));
+            }
+            return newer;
+        }
     }
 
     @Override

@@ -98,6 +98,11 @@ public final class ConnectorRuntime implements AutoCloseable {
         return made;
     }
 
+    /** What the runtime belongs to, as in its threads' names. */
+    public String name() {
+        return name;
+    }
+
     /** Whether {@link #close()} was called. */
     public boolean isClosed() {
         return closed;

@@ -224,4 +224,72 @@ class CachedTokenSourceTest {
         AccessToken token = new AccessToken("eyJ.secret.token", Instant.EPOCH, Instant.EPOCH.plusSeconds(60));
         assertFalse(token.toString().contains("eyJ"), token.toString());
     }
+
+    /** What the pool's monitor hears. */
+    private static final class Heard implements org.m365mail.monitor.SendEvents {
+        final List<String> events = new ArrayList<>();
+
+        @Override
+        public void tokenRequested(boolean refresh) {
+            events.add(refresh ? "refresh" : "request");
+        }
+
+        @Override
+        public void tokenFailed(org.m365mail.api.MailSendException failure, java.time.Instant servingUntil) {
+            events.add("failed " + failure.getErrorCode() + (servingUntil == null ? "" : " serving"));
+        }
+    }
+
+    @Test
+    void theMonitorHearsEachRequestRefreshAndFailure() throws Exception {
+        Heard heard = new Heard();
+        java.util.concurrent.atomic.AtomicBoolean refuse = new java.util.concurrent.atomic.AtomicBoolean();
+        TokenRequest entra = () -> {
+            if (refuse.get()) {
+                throw new org.m365mail.api.MailSendException("refused", "AADSTS7000222", null);
+            }
+            return issue(Duration.ofMinutes(60));
+        };
+        CachedTokenSource tokens = new CachedTokenSource(entra, clock, "test", background::add, null, null, heard);
+        tokens.token();
+        tokens.token();
+        clock.advance(Duration.ofMinutes(50));
+        tokens.token();
+        runBackground();
+        clock.advance(Duration.ofMinutes(50));
+        refuse.set(true);
+        tokens.token();
+        runBackground();
+        clock.advance(Duration.ofMinutes(60));
+        assertThrows(org.m365mail.api.MailSendException.class, tokens::token);
+        assertEquals(List.of("request", "refresh", "refresh", "failed AADSTS7000222 serving", "request",
+                "failed AADSTS7000222"), heard.events);
+    }
+
+    @Test
+    void aReplacedCredentialGetsItsTokenInTheBackgroundWhileTheCurrentOneServes() throws Exception {
+        java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
+        TokenRequest entra = new TokenRequest() {
+            @Override
+            public AccessToken request() {
+                return issue(Duration.ofMinutes(60));
+            }
+
+            @Override
+            public long credentialVersion() {
+                return version.get();
+            }
+        };
+        CachedTokenSource tokens = source(entra);
+        AccessToken first = tokens.token();
+        version.incrementAndGet();
+        assertEquals(first, tokens.token(), "the current token still serves");
+        runBackground();
+        AccessToken second = tokens.token();
+        assertEquals("token-2", second.value(), "fetched with the new credential");
+        assertEquals(2, requests.get());
+        tokens.token();
+        runBackground();
+        assertEquals(2, requests.get(), "once per change");
+    }
 }

@@ -44,6 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -131,7 +132,11 @@ class ConnectorLifecycleTest {
         assertEquals(2, adapter.factoryCount(), "registered by identity, not by equality");
         send(first, "first of two");
         send(second, "second of two");
-        assertTrue(first.isWired() && second.isWired());
+        // Same settings but the credentials: the newer factory serves both (as after a rotation), the older wires
+        // nothing of its own.
+        assertTrue(second.isWired());
+        assertFalse(first.isWired());
+        assertSame(second, first.current());
         adapter.stop();
         assertFalse(first.isWired(), "the first is closed");
         assertFalse(second.isWired(), "and so is the second");

@@ -39,7 +39,8 @@ final class GraphMessageJson {
     /** What the walk of a message found: its bodies and parts, and what JSON cannot carry. */
     static final class Shape {
         final Content content = new Content();
-        boolean hasReplyHeaders;
+        /** Standard headers Graph's JSON has no place for: In-Reply-To, References, Auto-Submitted (RFC 3834). */
+        boolean hasMimeOnlyHeaders;
 
         /** Text and HTML alternatives: JSON carries one body, MIME both. */
         boolean hasAlternatives() {
@@ -50,7 +51,8 @@ final class GraphMessageJson {
     static Shape shape(Message message) throws MessagingException, IOException {
         Shape shape = new Shape();
         shape.content.collect(message);
-        shape.hasReplyHeaders = message.getHeader("In-Reply-To") != null || message.getHeader("References") != null;
+        shape.hasMimeOnlyHeaders = message.getHeader("In-Reply-To") != null || message.getHeader("References") != null
+                || message.getHeader("Auto-Submitted") != null;
         return shape;
     }
 

@@ -6,6 +6,7 @@ import org.m365mail.auth.TokenSource;
 import org.m365mail.config.MailSettings;
 import org.m365mail.http.BoundedBody;
 import org.m365mail.logging.LogText;
+import org.m365mail.monitor.SendEvents;
 import org.m365mail.policy.MailboxLimits;
 
 import java.io.IOException;
@@ -40,8 +41,11 @@ final class GraphRequests {
     private final MailboxLimits limits;
     private final Clock clock;
     private final GraphErrors errors = new GraphErrors();
+    private final SendEvents events;
 
-    GraphRequests(MailSettings settings, TokenSource tokens, HttpClient http, MailboxLimits limits, Clock clock) {
+    GraphRequests(MailSettings settings, TokenSource tokens, HttpClient http, MailboxLimits limits, Clock clock,
+                  SendEvents events) {
+        this.events = events;
         this.settings = settings;
         this.tokens = tokens;
         this.http = http;
@@ -80,8 +84,7 @@ final class GraphRequests {
                             + settings.graph().sendTimeout().toSeconds() + "); check graphUrl, httpProxy and the network "
                             + "path. Graph never confirmed the message.", "GraphUnreachable", e);
                 }
-                log(messageId, "no answer (" + e + ")", wait);
-                sleep(wait);
+                retry(messageId, "no answer (" + e + ")", wait);
                 continue;
             }
             int status = response.statusCode();
@@ -99,8 +102,10 @@ final class GraphRequests {
                 Duration wait = status == 429 || status == 503 || status == 504
                         ? retryAfter(response).orElse(backoff(attempt)) : backoff(attempt);
                 if (fitsBefore(deadline, wait)) {
-                    log(messageId, "HTTP " + status, wait);
-                    sleep(wait);
+                    if (status == 429) {
+                        events.throttled(wait);
+                    }
+                    retry(messageId, "HTTP " + status, wait);
                     continue;
                 }
                 throw errors.toException(status, response.body(), settings.fromAddress().getAddress(), requestId,
@@ -119,7 +124,7 @@ final class GraphRequests {
 
     /** Runs {@code work} holding one of the mailbox's concurrent-request slots. */
     <T> T withSlot(Slotted<T> work) throws IOException, MailSendException {
-        try (MailboxLimits.Slot slot = limits.acquire()) {
+        try (MailboxLimits.Slot slot = limits.acquire(events)) {
             return work.run();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -135,9 +140,12 @@ final class GraphRequests {
         return Instant.now(clock).plus(settings.graph().sendTimeout());
     }
 
-    static void log(String messageId, String what, Duration wait) {
-        LOG.log(Level.INFO, "M365MAIL-3002 Graph: {0} for {1}; retrying in {2} ms",
+    /** Counts and logs a retry of {@code messageId}, then waits {@code wait} before it. */
+    void retry(String messageId, String what, Duration wait) throws MailSendException {
+        events.retried();
+        LOG.log(Level.FINE, "M365MAIL-3002 Graph: {0} for {1}; retrying in {2} ms",
                 new Object[]{LogText.of(what), LogText.of(messageId), wait.toMillis()});
+        sleep(wait);
     }
 
     /** Exponential backoff with jitter, so that throttled senders do not retry in step. */

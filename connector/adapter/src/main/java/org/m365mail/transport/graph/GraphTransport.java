@@ -9,6 +9,7 @@ import org.m365mail.api.SentMessage;
 import org.m365mail.auth.AccessToken;
 import org.m365mail.auth.TokenSource;
 import org.m365mail.config.MailSettings;
+import org.m365mail.monitor.SendEvents;
 import org.m365mail.logging.LogText;
 import org.m365mail.transport.MailChannel;
 import org.m365mail.transport.MailTransport;
@@ -46,7 +47,8 @@ import java.util.logging.Logger;
  *       text), recipients, reply-to, attachments and inline images, {@code X-} headers, importance, Message-ID,
  *       From/Sender, and {@code saveToSentItems}. Used unless the next rule applies.
  *   <li><b>MIME</b> — the RFC 5322 message, base64-encoded, as {@code text/plain}: for what JSON cannot carry, a text
- *       and an HTML alternative together or {@code In-Reply-To}/{@code References}. MIME cannot say
+ *       and an HTML alternative together, {@code In-Reply-To}/{@code References}, or {@code Auto-Submitted} (alerts
+ *       and other automatic mail, so that out-of-office replies stay away). MIME cannot say
  *       {@code saveToSentItems=false}, so with that setting such a message goes as JSON (HTML body, no reply headers).
  *   <li><b>Draft, attachments, send</b> — for attachments of 3 MB and more (upload sessions, up to 150 MB each) or
  *       when the request would pass Graph's 4 MB limit: see {@link LargeMessageUpload}.
@@ -83,6 +85,14 @@ public final class GraphTransport implements MailTransport {
      */
     public GraphTransport(ConnectorRuntime runtime, MailSettings settings, TokenSource tokens, HttpClient http,
                           Clock clock) {
+        this(runtime, settings, tokens, http, clock, SendEvents.NONE);
+    }
+
+    /**
+     * @param events told of retries and of waits for the pace or a request slot (the pool's monitor)
+     */
+    public GraphTransport(ConnectorRuntime runtime, MailSettings settings, TokenSource tokens, HttpClient http,
+                          Clock clock, SendEvents events) {
         this.settings = settings;
         this.tokens = tokens;
         this.http = http;
@@ -92,8 +102,8 @@ public final class GraphTransport implements MailTransport {
                 + URLEncoder.encode(mailbox, StandardCharsets.UTF_8) + "/sendMail");
         MailboxLimits limits = MailboxLimits.of(runtime, "graph " + settings.graphUrl(), mailbox,
                 settings.graph().concurrentRequests(), 0, clock);
-        this.policy = new SendingPolicy(settings, runtime, clock);
-        this.requests = new GraphRequests(settings, tokens, http, limits, clock);
+        this.policy = new SendingPolicy(settings, runtime, clock, events);
+        this.requests = new GraphRequests(settings, tokens, http, limits, clock, events);
         this.large = new LargeMessageUpload(settings, requests, http, clock, json);
     }
 
@@ -125,7 +135,7 @@ public final class GraphTransport implements MailTransport {
                 if (hasLargeAttachment(shape)) {
                     return large.send(message, shape, admitted.from(), admitted.sender(), messageId);
                 }
-                boolean mime = (shape.hasAlternatives() || shape.hasReplyHeaders) && settings.graph().saveToSentItems();
+                boolean mime = (shape.hasAlternatives() || shape.hasMimeOnlyHeaders) && settings.graph().saveToSentItems();
                 Request request = mime ? new Request("MIME", "text/plain", mimeBody(message))
                         : new Request("JSON", "application/json", json.sendMailBody(message, shape, admitted.from(),
                         admitted.sender(), messageId, settings.graph().saveToSentItems()));
@@ -167,7 +177,7 @@ public final class GraphTransport implements MailTransport {
         HttpResponse<String> response = requests.call("POST", sendMailUri, request.contentType, request.body, 202,
                 messageId, requests.deadline());
         String requestId = response.headers().firstValue("request-id").orElse(null);
-        LOG.log(Level.INFO, "M365MAIL-3001 Graph accepted {0} from {1} ({2}, request-id {3})",
+        LOG.log(Level.FINE, "M365MAIL-3001 Graph accepted {0} from {1} ({2}, request-id {3})",
                 new Object[]{LogText.of(messageId), settings.fromAddress().getAddress(), request.route,
                         LogText.of(requestId)});
         return new SentMessage(messageId, "GRAPH", requestId, Instant.now(clock));

@@ -159,7 +159,7 @@ final class LargeMessageUpload {
             HttpResponse<String> sent = requests.call("POST", URI.create(draftUri + "/send"), null, null, 202,
                     messageId, deadline);
             String requestId = sent.headers().firstValue("request-id").orElse(null);
-            LOG.log(Level.INFO, "M365MAIL-3001 Graph accepted {0} from {1} (draft and upload sessions, request-id {2})",
+            LOG.log(Level.FINE, "M365MAIL-3004 Graph accepted {0} from {1} (draft and upload sessions, request-id {2})",
                     new Object[]{LogText.of(messageId), settings.fromAddress().getAddress(), LogText.of(requestId)});
             return new SentMessage(messageId, "GRAPH", requestId, Instant.now(clock));
         } catch (MailSendException | RuntimeException e) {
@@ -210,8 +210,7 @@ final class LargeMessageUpload {
                             + ") within sendTimeoutSeconds=" + settings.graph().sendTimeout().toSeconds(),
                             "UploadFailed", null);
                 }
-                GraphRequests.log(messageId, "attachment chunk failed", wait);
-                GraphRequests.sleep(wait);
+                requests.retry(messageId, "attachment chunk failed", wait);
                 confirmed = nextExpected(uploadUrl, confirmed);
                 if (confirmed < windowStart) {
                     windowStart = windowLength = 0;

@@ -92,7 +92,7 @@ final class SmtpChannel implements MailChannel {
     @Override
     public SentMessage send(Message message) throws MailSendException {
         try (Admission admitted = owner.policy().admit(message);
-             MailboxLimits.Slot slot = owner.limits().acquire()) {
+             MailboxLimits.Slot slot = owner.limits().acquire(owner.events())) {
             return deliver(message, admitted.recipients(), admitted.messageId());
         }
     }
@@ -118,9 +118,10 @@ final class SmtpChannel implements MailChannel {
                     broken = true;
                     throw new MailSendException("The SMTP connection to " + settings.smtpHost() + ":"
                             + settings.smtpPort() + " closed twice before sending. The message was not sent.",
-                            notConnected);
+                            "ConnectionLost", notConnected);
                 }
                 reconnected = true;
+                owner.events().retried();
             } catch (MessagingException e) {
                 int code = code(e);
                 Failure failure = classify(e, code, connected);
@@ -142,10 +143,11 @@ final class SmtpChannel implements MailChannel {
                             broken = true;
                             throw new MailSendException("The SMTP connection to " + settings.smtpHost() + ":"
                                     + settings.smtpPort() + " failed twice while sending: " + reply
-                                    + ". The message was not sent.", e);
+                                    + ". The message was not sent.", "ConnectionLost", e);
                         }
                         reconnected = true;
-                        LOG.log(Level.INFO, "M365MAIL-4002 The SMTP server closed the connection ({0}); sending {1} "
+                        owner.events().retried();
+                        LOG.log(Level.FINE, "M365MAIL-4002 The SMTP server closed the connection ({0}); sending {1} "
                                 + "again on a new connection", new Object[]{LogText.of(reply), LogText.of(messageId)});
                     }
                     case TRANSIENT -> {
@@ -157,6 +159,7 @@ final class SmtpChannel implements MailChannel {
                                     + "the message (" + attempt + " attempts): " + reply + SmtpReplies.hint(reply)
                                     + ". The message was not sent.", SmtpReplies.code(reply), e);
                         }
+                        owner.events().retried();
                         backoff(attempt, reply);
                     }
                     default -> throw new MailSendException("The SMTP server " + settings.smtpHost()
@@ -196,8 +199,8 @@ final class SmtpChannel implements MailChannel {
 
     private static void backoff(int attempt, String reply) throws MailSendException {
         long wait = BACKOFF_MILLIS * (1L << (attempt - 1)) + ThreadLocalRandom.current().nextLong(BACKOFF_MILLIS);
-        LOG.log(Level.INFO, "M365MAIL-4003 The SMTP server deferred the message ({0}); retrying in {1} ms",
-                new Object[]{reply, wait});
+        LOG.log(Level.FINE, "M365MAIL-4003 The SMTP server deferred the message ({0}); retrying in {1} ms",
+                new Object[]{LogText.of(reply), wait});
         try {
             Thread.sleep(wait);
         } catch (InterruptedException e) {
@@ -289,7 +292,13 @@ final class SmtpChannel implements MailChannel {
         String reply = e.getMessage();
         return new MailSendException("The SMTP server " + settings.smtpHost() + " refused the sign-in of "
                 + login.username() + " (" + (login.usesTokens() ? "XOAUTH2" : "password") + "): " + reply
-                + SmtpReplies.hint(reply), SmtpReplies.code(reply), e);
+                + SmtpReplies.hint(reply), codeOr(reply, "SignInRefused"), e);
+    }
+
+    /** The reply's code, or {@code fallback} naming the failure when the server gave no coded reply. */
+    private static String codeOr(String reply, String fallback) {
+        String code = SmtpReplies.code(reply);
+        return code == null ? fallback : code;
     }
 
     private static MailSendException unreachable(MailSettings settings, MessagingException e) {
@@ -298,7 +307,7 @@ final class SmtpChannel implements MailChannel {
                 + settings.smtpPort() + " (" + settings.smtpTls() + "): " + reply
                 + (e.getCause() == null ? "" : " (" + e.getCause() + ")") + SmtpReplies.hint(reply)
                 + "; check smtpHost, smtpPort, smtpTls, trustStorePath and the network path. The message was not sent.",
-                SmtpReplies.code(reply), e);
+                codeOr(reply, "SmtpUnreachable"), e);
     }
 
     @Override

@@ -7,6 +7,7 @@ import org.m365mail.api.MailSendException;
 import org.m365mail.auth.TokenSource;
 import org.m365mail.config.AuthenticationMode;
 import org.m365mail.config.MailSettings;
+import org.m365mail.monitor.SendEvents;
 import org.m365mail.config.SmtpTls;
 import org.m365mail.transport.MailChannel;
 import org.m365mail.transport.MailTransport;
@@ -43,6 +44,7 @@ public final class SmtpXoauth2Transport implements MailTransport {
     private final SendingPolicy policy;
     private final WriteWatchdog watchdog;
     private final Clock clock;
+    private final SendEvents events;
 
     /**
      * @param runtime the deployment's: its write watchdog, its mailbox limits
@@ -50,6 +52,15 @@ public final class SmtpXoauth2Transport implements MailTransport {
      */
     public SmtpXoauth2Transport(ConnectorRuntime runtime, MailSettings settings, TokenSource tokens, SSLContext tls,
                                 Clock clock) {
+        this(runtime, settings, tokens, tls, clock, SendEvents.NONE);
+    }
+
+    /**
+     * @param events told of retries and of waits for the pace or a sending slot (the pool's monitor)
+     */
+    public SmtpXoauth2Transport(ConnectorRuntime runtime, MailSettings settings, TokenSource tokens, SSLContext tls,
+                                Clock clock, SendEvents events) {
+        this.events = events;
         this.settings = settings;
         this.tokens = tokens;
         this.clock = clock;
@@ -61,7 +72,7 @@ public final class SmtpXoauth2Transport implements MailTransport {
         this.session = Session.getInstance(properties(settings, tls, protocol, password, watchdog));
         this.limits = MailboxLimits.of(runtime, settings.smtpHost(), username,
                 settings.smtp().concurrentSendsPerMailbox(), 0, clock);
-        this.policy = new SendingPolicy(settings, runtime, clock);
+        this.policy = new SendingPolicy(settings, runtime, clock, events);
         if (password && isExchangeOnline(settings.smtpHost())) {
             LOG.warning("M365MAIL-4101 The pool for " + username + " signs in to " + settings.smtpHost() + " with a "
                     + "password (authentication PASSWORD). Microsoft turns SMTP basic authentication off by default for "
@@ -142,6 +153,10 @@ public final class SmtpXoauth2Transport implements MailTransport {
 
     MailboxLimits limits() {
         return limits;
+    }
+
+    SendEvents events() {
+        return events;
     }
 
     SendingPolicy policy() {

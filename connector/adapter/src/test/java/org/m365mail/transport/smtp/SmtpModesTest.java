@@ -87,7 +87,8 @@ class SmtpModesTest {
                 settings.smtpTls(), settings.smtp(), settings.sending(), settings.cloud(), settings.graph(),
                 settings.network(), settings.certificate(), settings.tokenStoreFile(), settings.tokenStoreKey(),
                 settings.tokenStoreDataSource(), settings.tokenCache(), settings.consentRedirectUri(),
-                settings.tokenCacheKey());
+                settings.tokenCacheKey(), settings.certificatePath(), settings.certificatePassword(),
+                settings.clientSecretExpires(), settings.operations());
         try (CapturedLog log = new CapturedLog(SmtpXoauth2Transport.class)) {
             new SmtpXoauth2Transport(RUNTIME, asExchange, null, TlsTrust.context(settings), Clock.systemUTC());
             List<LogRecord> warnings = log.records().stream().filter(r -> r.getLevel() == Level.WARNING).toList();

@@ -1,0 +1,75 @@
+package org.m365mail.config;
+
+import jakarta.mail.internet.InternetAddress;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * How the factory is watched and who is told: the alert addresses, their interval and fallback pool, when the pool is
+ * reported not ready, and how far ahead an expiring secret or certificate is announced.
+ */
+final class OperationRules {
+
+    /**
+     * A JNDI name the connector may look up from its own threads: a plain global name ({@code mail/Alerts}) or a
+     * {@code java:global/} one. Application-scoped names ({@code java:app/}, {@code java:module/}, {@code java:comp/})
+     * exist only inside an application, and a URL scheme ({@code ldap:}, {@code rmi:}, ...) would reach out of the
+     * server.
+     */
+    private static final Pattern LOOKUP_NAME = Pattern.compile("(java:global/)?[A-Za-z0-9_][A-Za-z0-9_.\\-/]*");
+
+    private OperationRules() {
+    }
+
+    static MailSettings.Operations check(MailProperties p, Problems problems) {
+        List<InternetAddress> alertAddresses = problems.addresses("alertAddress", p.getAlertAddress());
+        int intervalMinutes = problems.atLeast("alertIntervalMinutes", p.getAlertIntervalMinutes(), 60, 1);
+        String fallback = Problems.trim(p.getAlertFallbackFactory());
+        if (fallback != null && !LOOKUP_NAME.matcher(fallback).matches()) {
+            problems.add("alertFallbackFactory must be the JNDI name of another connection factory of this connector "
+                    + "as the server knows it, such as mail/Alerts or java:global/mail/Alerts (was '"
+                    + fallback + "'); application names (java:app/, java:module/, java:comp/) and URLs "
+                    + "are not looked up");
+            fallback = null;
+        }
+        if (fallback != null && alertAddresses.isEmpty()) {
+            problems.add("alertFallbackFactory is set but alertAddress is not: name who receives the alerts");
+        }
+        int unhealthyAfter = problems.atLeast("unhealthyAfterSeconds", p.getUnhealthyAfterSeconds(), 120, 0);
+        int warningDays = problems.atLeast("expiryWarningDays", p.getExpiryWarningDays(), 30, 1);
+        return new MailSettings.Operations(alertAddresses, Duration.ofMinutes(intervalMinutes), fallback,
+                Duration.ofSeconds(unhealthyAfter), Duration.ofDays(warningDays));
+    }
+
+    /**
+     * When the client secret expires, as the app registration's Certificates &amp; secrets page shows it: a date
+     * ({@code 2027-06-30}, taken as the start of that day in UTC, so the warning is never late) or an instant
+     * ({@code 2027-06-30T14:05:00Z}).
+     */
+    static Instant clientSecretExpires(MailProperties p, boolean hasSecret, Problems problems) {
+        String value = Problems.trim(p.getClientSecretExpires());
+        if (value == null) {
+            return null;
+        }
+        if (!hasSecret) {
+            problems.add("clientSecretExpires is set but clientSecret is not: remove it, or set the secret it belongs "
+                    + "to");
+            return null;
+        }
+        try {
+            return value.length() <= 10 ? LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant()
+                    : Instant.parse(value.toUpperCase(Locale.ROOT));
+        } catch (DateTimeParseException e) {
+            problems.add("clientSecretExpires must be the secret's expiry date as yyyy-MM-dd, e.g. 2027-06-30, from "
+                    + "the Expires column of Certificates & secrets (was '" + value + "')");
+            return null;
+        }
+    }
+}

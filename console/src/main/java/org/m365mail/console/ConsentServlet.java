@@ -112,7 +112,7 @@ public class ConsentServlet extends HttpServlet {
             LOG.info(() -> "M365MAIL-5008 " + LogText.of(request.getRemoteUser()) + " connected the mailbox of "
                     + LogText.of(jndiName) + " as " + LogText.of(account));
         } catch (ResourceException e) {
-            LOG.warning(() -> "M365MAIL-5003 Connecting the mailbox of " + LogText.of(jndiName) + " failed: "
+            LOG.warning(() -> "M365MAIL-5011 Connecting the mailbox of " + LogText.of(jndiName) + " failed: "
                     + LogText.of(e.getMessage()));
             page(request, response, 400, jndiName, null, e.getMessage());
             return;

@@ -78,7 +78,7 @@ final class FactoryDirectory {
         try {
             entries = root.list(context);
         } catch (NamingException | RuntimeException e) {
-            LOG.fine(() -> "Cannot list " + context + ": " + e);
+            LOG.fine(() -> "M365MAIL-5009 Cannot list " + context + ": " + e);
             return;
         }
         try {
@@ -102,7 +102,7 @@ final class FactoryDirectory {
                 }
             }
         } catch (NamingException | RuntimeException e) {
-            LOG.fine(() -> "Listing " + context + " ended early: " + e);
+            LOG.fine(() -> "M365MAIL-5010 Listing " + context + " ended early: " + e);
         } finally {
             try {
                 entries.close();

@@ -201,7 +201,7 @@ public final class DelegatedConsent implements MailboxConsent {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (ExecutionException | TimeoutException e) {
-                LOG.fine(() -> "Removing the account from the consent flow's token cache failed: " + e);
+                LOG.fine(() -> "M365MAIL-2207 Removing the account from the consent flow's token cache failed: " + e);
             }
         }
         capture.clear();

@@ -211,7 +211,7 @@ final class MailManagedConnection implements ManagedConnection {
             try {
                 c.abort();
             } catch (RuntimeException e) {
-                LOG.log(Level.FINE, "Closing the channel failed", e);
+                LOG.log(Level.FINE, "M365MAIL-1009 Closing the channel failed", e);
             }
         }
     }

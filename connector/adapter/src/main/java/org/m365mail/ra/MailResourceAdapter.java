@@ -92,7 +92,7 @@ public class MailResourceAdapter implements ResourceAdapter, AutoCloseable {
             try {
                 factory.close();
             } catch (Exception e) {
-                LOG.log(Level.FINE, "Closing a connection factory failed", e);
+                LOG.log(Level.FINE, "M365MAIL-1008 Closing a connection factory failed", e);
             }
         }
         ConnectorRuntime r;

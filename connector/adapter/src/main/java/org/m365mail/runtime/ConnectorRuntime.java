@@ -127,7 +127,7 @@ public final class ConnectorRuntime implements AutoCloseable {
             try {
                 c.close();
             } catch (Exception e) {
-                LOG.log(Level.FINE, "Closing " + c + " failed", e);
+                LOG.log(Level.FINE, "M365MAIL-1007 Closing " + c + " failed", e);
             }
         }
         for (ExecutorService executor : all) {

@@ -6,6 +6,9 @@ import org.m365mail.outbound.MailManagedConnectionFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -167,5 +170,50 @@ class MailSettingsTest {
         p.setTokenCache(cache);
         p.setTokenCacheKey(key);
         return p;
+    }
+
+    @Test
+    void alertSettingsAreCheckedWithWhatToPutThere() {
+        MailManagedConnectionFactory p = contoso("GRAPH");
+        p.setAlertAddress("ops@contoso.com, not an address");
+        p.setAlertFallbackFactory("ldap://attacker.example:1389/o=x");
+        p.setAlertIntervalMinutes(0);
+        p.setClientSecretExpires("30/06/2027");
+        InvalidPropertyException e = assertThrows(InvalidPropertyException.class, () -> MailSettings.validate(p));
+        String m = e.getMessage();
+        assertTrue(m.contains("alertAddress must list plain e-mail addresses"), m);
+        assertTrue(m.contains("alertFallbackFactory must be the JNDI name of another connection factory"), m);
+        assertTrue(m.contains("alertIntervalMinutes must be at least 1"), m);
+        assertTrue(m.contains("clientSecretExpires must be the secret's expiry date as yyyy-MM-dd"), m);
+        p.setAlertFallbackFactory("java:app/mail/Alerts");
+        assertTrue(assertThrows(InvalidPropertyException.class, () -> MailSettings.validate(p)).getMessage()
+                .contains("application names (java:app/, java:module/, java:comp/) and URLs are not looked up"));
+    }
+
+    @Test
+    void operationsHaveDefaultsAndTakeDatesAndNames() throws Exception {
+        MailSettings defaults = MailSettings.validate(contoso("GRAPH"));
+        assertEquals(List.of(), defaults.operations().alertAddresses());
+        assertEquals(Duration.ofMinutes(60), defaults.operations().alertInterval());
+        assertEquals(Duration.ofSeconds(120), defaults.operations().unhealthyAfter());
+        assertEquals(Duration.ofDays(30), defaults.operations().expiryWarning());
+        MailManagedConnectionFactory p = contoso("GRAPH");
+        p.setAlertAddress("ops@contoso.com; second@contoso.com");
+        p.setAlertFallbackFactory("java:global/mail/Alerts");
+        p.setClientSecretExpires("2027-06-30");
+        MailSettings s = MailSettings.validate(p);
+        assertEquals(2, s.operations().alertAddresses().size());
+        assertEquals("java:global/mail/Alerts", s.operations().alertFallbackFactory());
+        assertEquals(Instant.parse("2027-06-30T00:00:00Z"), s.clientSecretExpires());
+    }
+
+    @Test
+    void aSecretsExpiryWithoutASecretIsNamed() {
+        MailManagedConnectionFactory p = contoso("GRAPH");
+        p.setClientSecret(null);
+        p.setAuthentication("MANAGED_IDENTITY");
+        p.setClientSecretExpires("2027-06-30");
+        assertTrue(assertThrows(InvalidPropertyException.class, () -> MailSettings.validate(p)).getMessage()
+                .contains("clientSecretExpires is set but clientSecret is not"));
     }
 }

@@ -78,7 +78,7 @@ final class SmtpChannel implements MailChannel {
             try {
                 s.close();
             } catch (IOException e) {
-                LOG.log(Level.FINE, "Closing the SMTP socket failed", e);
+                LOG.log(Level.FINE, "M365MAIL-4006 Closing the SMTP socket failed", e);
             }
         }
     }
@@ -321,7 +321,7 @@ final class SmtpChannel implements MailChannel {
             try {
                 transport.close();
             } catch (MessagingException e) {
-                LOG.log(Level.FINE, "Closing the SMTP connection failed", e);
+                LOG.log(Level.FINE, "M365MAIL-4007 Closing the SMTP connection failed", e);
             }
             transport = null;
             usableUntil = null;

@@ -238,11 +238,11 @@ final class WriteWatchdog implements AutoCloseable {
             long started = writeStarted;
             if (started != 0 && now - started > timeoutNanos) {
                 timedOut = true;
-                LOG.log(Level.FINE, "Aborting an SMTP write blocked for more than {0} ms", timeoutNanos / 1_000_000);
+                LOG.log(Level.FINE, "M365MAIL-4004 Aborting an SMTP write blocked for more than {0} ms", timeoutNanos / 1_000_000);
                 try {
                     close();
                 } catch (IOException e) {
-                    LOG.log(Level.FINE, "Closing a blocked SMTP socket failed", e);
+                    LOG.log(Level.FINE, "M365MAIL-4005 Closing a blocked SMTP socket failed", e);
                 }
             }
         }

@@ -85,7 +85,8 @@ final class FactoryDirectory {
             while (entries.hasMore() && budget[0]-- > 0) {
                 NameClassPair entry = entries.next();
                 String name = entry.getName();
-                if (name.startsWith("__") || name.contains(":")) {
+                // Payara's own names (__SYSTEM), and the aliases it binds for each resource once used (__pm, __nontx).
+                if (name.startsWith("__") || name.endsWith("__pm") || name.endsWith("__nontx") || name.contains(":")) {
                     continue;
                 }
                 String full = context.isEmpty() ? name : context + "/" + name;

@@ -13,7 +13,10 @@ import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.m365mail.admin.CredentialExpiry;
 import org.m365mail.admin.FactoryAdministration;
+import org.m365mail.admin.MetricsSnapshot;
+import org.m365mail.admin.PoolStatus;
 import org.m365mail.api.MailConnection;
 import org.m365mail.api.MailConnectionFactory;
 import org.m365mail.api.SentMessage;
@@ -142,6 +145,18 @@ public class TestMailServlet extends HttpServlet {
             FactoryAdministration admin = FactoryAdministration.of(factory);
             item.add("transport", admin.transport()).add("authentication", admin.authentication())
                     .add("fromAddress", admin.fromAddress());
+            PoolStatus status = admin.status();
+            item.add("state", status.unused() ? "UNUSED" : status.state());
+            if (status.reason() != null) {
+                item.add("reason", status.reason());
+            }
+            JsonArrayBuilder expiries = Json.createArrayBuilder();
+            for (CredentialExpiry e : status.expiries()) {
+                expiries.add(Json.createObjectBuilder().add("credential", e.credential())
+                        .add("expires", e.expires().toString()).add("warning", e.warning()));
+            }
+            MetricsSnapshot counts = admin.metrics();
+            item.add("expiries", expiries).add("sent", counts.sent()).add("failed", counts.failedTotal());
         } catch (ResourceException e) {
             item.add("problem", String.valueOf(e.getMessage()));
         }
@@ -158,13 +173,17 @@ public class TestMailServlet extends HttpServlet {
         } else {
             StringBuilder table = new StringBuilder("<table><caption class='muted'>Connection factories on this "
                     + "server</caption><tr><th scope='col'>JNDI name</th><th scope='col'>Transport</th>"
-                    + "<th scope='col'>Sends as</th><th scope='col'>Authentication</th></tr>");
+                    + "<th scope='col'>Sends as</th><th scope='col'>Authentication</th><th scope='col'>Ready</th>"
+                    + "<th scope='col'>Credentials expire</th><th scope='col'>Sent / failed</th></tr>");
             StringBuilder options = new StringBuilder();
             for (Map.Entry<String, MailConnectionFactory> e : factories.entrySet()) {
                 String name = ConsolePage.escape(e.getKey());
                 String[] cells = cells(e.getValue());
-                table.append("<tr><td>").append(name).append("</td><td>").append(cells[0]).append("</td><td>")
-                        .append(cells[1]).append("</td><td>").append(cells[2]).append("</td></tr>");
+                table.append("<tr><td>").append(name).append("</td>");
+                for (String cell : cells) {
+                    table.append("<td>").append(cell).append("</td>");
+                }
+                table.append("</tr>");
                 boolean selected = mail != null && e.getKey().equals(mail.jndiName());
                 options.append("<option value='").append(name).append(selected ? "' selected>" : "'>").append(name)
                         .append("</option>");
@@ -185,14 +204,31 @@ public class TestMailServlet extends HttpServlet {
         page.write(response, status, "Test mail");
     }
 
+    /** The table's cells for a factory, escaped: how it sends, whether it can, its credentials' expiry, counts. */
     private static String[] cells(MailConnectionFactory factory) {
         try {
             FactoryAdministration admin = FactoryAdministration.of(factory);
+            PoolStatus status = admin.status();
+            String ready = status.unused() ? "<span class='muted'>not used yet (send a test message)</span>"
+                    : status.up() ? "<span class='ok-state'>UP</span>"
+                    : "<span class='err'>DOWN: " + ConsolePage.escape(status.reason()) + "</span>";
+            Instant now = Instant.now();
+            StringBuilder expiries = new StringBuilder();
+            for (CredentialExpiry e : status.expiries()) {
+                long days = e.daysLeft(now);
+                expiries.append(e.warning() ? "<span class='err'>" : "<span>")
+                        .append(ConsolePage.escape(e.credential())).append(": ")
+                        .append(days < 0 ? "expired " : "in " + days + " days, ")
+                        .append(ConsolePage.escape(e.expires().toString().substring(0, 10))).append("</span><br>");
+            }
+            MetricsSnapshot counts = admin.metrics();
             return new String[]{ConsolePage.escape(admin.transport()), ConsolePage.escape(admin.fromAddress()),
-                    ConsolePage.escape(admin.authentication())};
+                    ConsolePage.escape(admin.authentication()), ready,
+                    expiries.length() == 0 ? "<span class='muted'>not known</span>" : expiries.toString(),
+                    counts.sent() + " / " + counts.failedTotal()};
         } catch (ResourceException e) {
             String problem = "<span class='err'>" + ConsolePage.escape(e.getMessage()) + "</span>";
-            return new String[]{problem, "", ""};
+            return new String[]{problem, "", "", "", "", ""};
         }
     }
 

@@ -42,11 +42,14 @@ public interface FactoryAdministration {
     /** @return the delegated consent, when the factory uses {@code authentication=DELEGATED} */
     Optional<MailboxConsent> consent() throws ResourceException;
 
+    /** What is known of whether the factory can send, from its tokens and sends so far; asks no server. */
+    PoolStatus status() throws ResourceException;
+
     /**
      * Whether the factory can send now (its readiness): asks Entra for a token when none was had in the last
-     * 10 seconds (a cached one costs nothing), and reads how the last sends went.
+     * 10 seconds (a cached one costs nothing), then reads how the last sends went.
      */
-    PoolStatus status() throws ResourceException;
+    PoolStatus check() throws ResourceException;
 
     /** @return the factory's counts */
     MetricsSnapshot metrics() throws ResourceException;

@@ -22,4 +22,9 @@ public record PoolStatus(boolean up, String reason, Instant since, Instant lastS
     public String state() {
         return up ? "UP" : "DOWN";
     }
+
+    /** @return whether nothing has happened yet: no send, no token, no failure (UP only because nothing failed) */
+    public boolean unused() {
+        return up && since == null && lastSuccess == null && lastFailure == null;
+    }
 }

@@ -108,6 +108,12 @@ public final class FailureAlerts implements PoolObserver {
             for (Window each : windows.values()) {
                 each.toldThisEpisode = false;
             }
+            if (w != null) {
+                // The outage is over: the next one of this kind is told at once, not after the interval.
+                w.toldAt = null;
+                w.heldBack = 0;
+                w.firstHeldBack = null;
+            }
             if (!told) {
                 return;
             }

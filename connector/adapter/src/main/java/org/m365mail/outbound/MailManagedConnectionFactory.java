@@ -633,7 +633,12 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
 
             @Override
             public PoolStatus status() throws ResourceException {
-                return MailManagedConnectionFactory.this.status();
+                return monitor().status();
+            }
+
+            @Override
+            public PoolStatus check() throws ResourceException {
+                return MailManagedConnectionFactory.this.check();
             }
 
             @Override
@@ -654,7 +659,7 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
      * The pool's readiness: its credentials checked when they were not in the last 10 seconds (a cached token costs
      * nothing, a refused one is asked again at most that often), then what happened to its sends.
      */
-    PoolStatus status() throws ResourceException {
+    PoolStatus check() throws ResourceException {
         PoolMonitor m = monitor();
         if (m.probeDue()) {
             FactoryServices wired;

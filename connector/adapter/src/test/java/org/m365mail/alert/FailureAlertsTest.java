@@ -140,6 +140,10 @@ class FailureAlertsTest {
                 + "again", throughPool.get(0).getSubject());
         alerts.recovered(FailureReason.CONNECTIVITY, since, 3, clock.instant());
         assertEquals(1, throughPool.size(), "once per episode");
+        try (CapturedLog log = new CapturedLog(FailureAlerts.class)) {
+            alerts.failed(FailureReason.CONNECTIVITY, "unreachable again", clock.instant());
+            assertEquals(1, severe(log).size(), "a new outage is told at once, not after the interval");
+        }
     }
 
     @Test

@@ -130,6 +130,29 @@ class OperationsTest {
     }
 
     @Test
+    void aCheckAsksForATokenAndReportsTheFixWithinItsInterval() throws Exception {
+        String secret = "Hq3Q~not.yet.registered-for-the-check";
+        MailManagedConnectionFactory mcf = factory("SMTP", secret);
+        FactoryAdministration admin = FactoryAdministration.of((MailConnectionFactory) mcf.createConnectionFactory());
+        try {
+            assertTrue(admin.status().unused(), "nothing asked yet");
+            PoolStatus down = admin.check();
+            assertFalse(down.up());
+            assertTrue(down.reason().startsWith("authentication: ") && down.reason().contains("AADSTS7000215"),
+                    down.reason());
+            long requests = SANDBOX.get().tokenRequests().total();
+            app().addSecret(secret);
+            assertFalse(admin.check().up(), "asked again at most every 10 seconds");
+            assertEquals(requests, SANDBOX.get().tokenRequests().total());
+            Thread.sleep(10_100);
+            assertTrue(admin.check().up());
+        } finally {
+            app().removeSecret(secret);
+            mcf.close();
+        }
+    }
+
+    @Test
     void aMessageTheServiceRefusesIsAlertedThroughThePoolOnce() throws Exception {
         MailManagedConnectionFactory mcf = factory("GRAPH", SandboxDefaults.CLIENT_SECRET);
         MailConnectionFactory factory = (MailConnectionFactory) mcf.createConnectionFactory();

@@ -28,6 +28,11 @@ public final class MailConnectionFactoryImpl implements MailConnectionFactory,
         return (MailConnection) manager.allocateConnection(factory, null);
     }
 
+    /** The managed connection factory behind this one (for a factory to find its pool's newer one). */
+    MailManagedConnectionFactory managedConnectionFactory() {
+        return factory;
+    }
+
     /** Administration, for the console; not part of {@link MailConnectionFactory}. */
     @Override
     public FactoryAdministration administration() {

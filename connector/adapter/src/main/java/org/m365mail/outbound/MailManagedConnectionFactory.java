@@ -33,6 +33,8 @@ import org.m365mail.ra.MailResourceAdapter;
 import org.m365mail.runtime.ConnectorRuntime;
 import org.m365mail.transport.MailTransport;
 
+import javax.naming.InitialContext;
+import javax.naming.NamingException;
 import javax.security.auth.Subject;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -43,10 +45,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 
 /**
@@ -283,8 +288,17 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
     private transient volatile PoolMonitor monitor;
     /** How many associations of the resource adapter were looked through for a successor; -1: none yet. */
     private transient volatile long lineageSeen = -1;
-    /** The newer factory that took over this one's pool (its credentials rotated), or {@code null}. */
+    /** The factory the server made for this one's pool since (its settings changed), or {@code null}. */
     private transient volatile MailManagedConnectionFactory successor;
+    /** The names the server bound this factory's connection factories under, as its connection managers say. */
+    private transient volatile Set<String> boundNames;
+    /** How a bound name is looked up: the server's naming, or a test's stand-in; {@code null} for the former. */
+    private transient volatile Naming naming;
+
+    /** A lookup of a name the server gave; its own type so that tests can stand in for the server's naming. */
+    interface Naming {
+        Object lookup(String name) throws NamingException;
+    }
 
     /**
      * A connection factory for applications, served by the application server's pool.
@@ -294,6 +308,7 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
     @Override
     public Object createConnectionFactory(ConnectionManager manager) throws ResourceException {
         MailSettings checked = settings();
+        boundName(manager).ifPresent(name -> boundNames().add(name));
         LOG.fine(() -> "M365MAIL-1003 Connection factory created: " + checked);
         return new MailConnectionFactoryImpl(this, manager);
     }
@@ -416,58 +431,71 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
     }
 
     /**
-     * The factory that speaks for this one's pool now: this one, or the newest factory associated later with the same
-     * settings but its credentials ({@code clientSecret}, {@code clientSecretExpires}, {@code certificatePath},
-     * {@code certificatePassword}, {@code password}) and valid settings.
+     * The factory that speaks for this one's pool now: this one, or the one the server made for the pool since, with
+     * valid settings.
      *
-     * <p>That is how a rotation reaches running applications: when an administrator changes a pool's secret, Payara
-     * makes a new factory for the pool, while an application that got its connection factory by {@code @Resource}
-     * keeps the old one. The old one then hands every new connection, send and token to the new one.
+     * <p>That is how a rotation reaches running applications: when an administrator changes a pool's property (a new
+     * {@code clientSecret}), Payara makes a new factory for the pool, while an application that got its connection
+     * factory by {@code @Resource} keeps the old one, and the server's pool asks the old one for new connections. So
+     * when the server has associated another factory since, this one looks up the name it is bound under (as the
+     * server told it, never a name from a request) and, if the server now answers with another factory, hands every
+     * new connection, send and token to that one.
      */
     MailManagedConnectionFactory current() {
-        if (!(resourceAdapter instanceof MailResourceAdapter adapter)) {
-            return this;
-        }
-        long seen = adapter.registrations();
-        if (seen != lineageSeen) {
-            findSuccessor(adapter, seen);
-        }
         MailManagedConnectionFactory s = successor;
+        if (s != null) {
+            return s.current();
+        }
+        if (resourceAdapter instanceof MailResourceAdapter adapter && !boundNames().isEmpty()) {
+            long seen = adapter.registrations();
+            if (seen != lineageSeen) {
+                findSuccessor(adapter, seen);
+            }
+        }
+        s = successor;
         return s == null ? this : s.current();
     }
 
     private synchronized void findSuccessor(MailResourceAdapter adapter, long seen) {
-        if (seen == lineageSeen) {
+        if (seen == lineageSeen || successor != null) {
             return;
         }
-        lineageSeen = seen;
-        List<Object> mine = rotationIdentity();
-        for (AutoCloseable candidate : adapter.registeredAfter(this)) {
-            if (candidate instanceof MailManagedConnectionFactory newer && newer.rotationIdentity().equals(mine)
-                    && newer.isValid()) {
-                if (successor != newer) {
-                    handOver(newer);
-                }
-                return;
+        if (adapter.registeredAfter(this).stream().noneMatch(MailManagedConnectionFactory.class::isInstance)) {
+            lineageSeen = seen;
+            return;
+        }
+        Naming lookup = naming == null ? name -> new InitialContext().lookup(name) : naming;
+        for (String name : boundNames()) {
+            Object bound;
+            try {
+                bound = lookup.lookup(name);
+            } catch (NamingException | RuntimeException e) {
+                // Not resolvable here (an application's java:app name from another thread): asked again next time.
+                continue;
             }
+            lineageSeen = seen;
+            if (bound instanceof MailConnectionFactoryImpl impl && impl.managedConnectionFactory() != this
+                    && impl.managedConnectionFactory().isValid()) {
+                handOver(impl.managedConnectionFactory(), name);
+            }
+            return;
         }
     }
 
     /** Lets {@code newer} serve this factory's pool from now on, and ends what this one had wired. */
-    private void handOver(MailManagedConnectionFactory newer) {
+    private void handOver(MailManagedConnectionFactory newer, String name) {
         successor = newer;
         List<String> changed = new ArrayList<>();
-        String[] names = {"clientSecret", "clientSecretExpires", "certificatePath", "certificatePassword", "password"};
-        List<Object> before = credentials();
-        List<Object> after = newer.credentials();
-        for (int i = 0; i < names.length; i++) {
-            if (!Objects.equals(before.get(i), after.get(i))) {
-                changed.add(names[i]);
+        Map<String, Object> before = named();
+        Map<String, Object> after = newer.named();
+        before.forEach((property, value) -> {
+            if (!Objects.equals(value, after.get(property))) {
+                changed.add(property);
             }
-        }
-        LOG.info(() -> "M365MAIL-1006 New credentials (" + (changed.isEmpty() ? "none changed" : String.join(", ",
-                changed)) + ") for the pool of " + fromAddress + " over " + transport + ": running applications send "
-                + "with them from their next connection; the next token is asked for with them");
+        });
+        LOG.info(() -> "M365MAIL-1006 The pool bound as " + name + " was changed (" + (changed.isEmpty()
+                ? "no property" : String.join(", ", changed)) + "): applications that hold its connection factory "
+                + "send with the new settings from their next connection, and its next token is asked for with them");
         FactoryServices old = services;
         services = null;
         if (old != null) {
@@ -485,8 +513,8 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
     }
 
     /**
-     * The pool's monitor: made on first use in the deployment's runtime, under a digest of the settings but the
-     * credentials, so the factories before and after a rotation share it (and its counts, health and alert windows).
+     * The pool's monitor: made on first use in the deployment's runtime, under the pool's name, so the factories
+     * before and after a rotation share it (and its counts, readiness and alert intervals).
      */
     PoolMonitor monitor() throws ResourceException {
         PoolMonitor m = monitor;
@@ -497,7 +525,7 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
                     ConnectorRuntime r;
                     try {
                         r = runtime();
-                        String key = digest(rotationIdentity());
+                        String key = monitorKey();
                         monitor = r.shared(List.of("pool-monitor", key), () -> newMonitor(checked, r, key));
                     } catch (IllegalStateException stopped) {
                         throw new ResourceException(stopped.getMessage(), stopped);
@@ -507,6 +535,17 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
             }
         }
         return m;
+    }
+
+    /**
+     * What tells this pool's monitor from another's: the name the server bound the pool under (so that two pools with
+     * the same settings have monitors of their own, and the factory made after a rotation finds its pool's), or,
+     * outside a server, a digest of the settings but the credentials.
+     */
+    private String monitorKey() {
+        String name = boundNames().stream().map(n -> n.replaceAll("__(pm|nontx)$", "")).sorted().findFirst()
+                .orElse(null);
+        return digest(name == null ? rotationIdentity() : List.of("bound", name));
     }
 
     private PoolMonitor newMonitor(MailSettings checked, ConnectorRuntime r, String key) {
@@ -527,13 +566,12 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
         return new AlertChannel() {
             @Override
             public void sendThroughPool(Message message) throws MailSendException {
-                try {
-                    current().services().sendDirect(message);
-                } catch (MailSendException e) {
-                    throw e;
-                } catch (ResourceException e) {
-                    throw new MailSendException(e.getMessage(), e);
+                // An alert never wires a pool: one that was closed (undeployed, its factory ended) is not reopened.
+                FactoryServices wired = current().services;
+                if (wired == null) {
+                    throw new MailSendException("the pool is closed");
                 }
+                wired.sendDirect(message);
             }
 
             @Override
@@ -556,7 +594,7 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
                 + (s.clientId() == null ? "" : ", client " + s.clientId()) + ")";
     }
 
-    private static String digest(List<Object> values) {
+    private static String digest(List<?> values) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             for (Object v : values) {
@@ -701,25 +739,76 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
 
     /** Every property's value, for equality: two factories with the same configuration are equal. */
     private List<Object> properties() {
-        List<Object> all = new ArrayList<>(rotationIdentity());
-        all.addAll(credentials());
+        return new ArrayList<>(named().values());
+    }
+
+    /** Every property by name, in a fixed order. */
+    private Map<String, Object> named() {
+        Map<String, Object> all = new LinkedHashMap<>();
+        Object[] pairs = {"transport", transport, "tenantId", tenantId, "clientId", clientId, "clientSecret",
+            clientSecret, "clientSecretExpires", clientSecretExpires, "certificatePath", certificatePath,
+            "certificatePassword", certificatePassword, "authentication", authentication, "username", username,
+            "password", password, "cloud", cloud, "authorityUrl", authorityUrl, "graphUrl", graphUrl, "fromAddress",
+            fromAddress, "fromName", fromName, "allowedFromAddresses", allowedFromAddresses, "smtpHost", smtpHost,
+            "smtpPort", smtpPort, "smtpTls", smtpTls, "trustStorePath", trustStorePath, "trustStorePassword",
+            trustStorePassword, "smtpMaxConcurrentSends", smtpMaxConcurrentSends, "messagesPerMinute",
+            messagesPerMinute, "maxRecipientsPerMessage", maxRecipientsPerMessage, "maxMessageBytes", maxMessageBytes,
+            "saveToSentItems", saveToSentItems, "graphMaxConcurrentRequests", graphMaxConcurrentRequests,
+            "sendTimeoutSeconds", sendTimeoutSeconds, "httpProxy", httpProxy, "connectTimeoutMillis",
+            connectTimeoutMillis, "readTimeoutMillis", readTimeoutMillis, "tokenStoreFile", tokenStoreFile,
+            "tokenStoreKey", tokenStoreKey, "tokenStoreDataSource", tokenStoreDataSource, "tokenCache", tokenCache,
+            "tokenCacheKey", tokenCacheKey, "consentRedirectUri", consentRedirectUri, "alertAddress", alertAddress,
+            "alertIntervalMinutes", alertIntervalMinutes, "alertFallbackFactory", alertFallbackFactory,
+            "unhealthyAfterSeconds", unhealthyAfterSeconds, "expiryWarningDays", expiryWarningDays};
+        for (int i = 0; i < pairs.length; i += 2) {
+            all.put((String) pairs[i], pairs[i + 1]);
+        }
         return all;
     }
 
-    /** What a rotation changes: the credentials (in the order {@link #handOver} names them). */
-    private List<Object> credentials() {
-        return Arrays.asList(clientSecret, clientSecretExpires, certificatePath, certificatePassword, password);
+    /**
+     * Every property but the credentials: what stays the same when an administrator rotates a secret or certificate,
+     * so that, outside a server, the pool's monitor carries on across a rotation.
+     */
+    private List<Object> rotationIdentity() {
+        Map<String, Object> all = named();
+        for (String credential : List.of("clientSecret", "clientSecretExpires", "certificatePath",
+                "certificatePassword", "password")) {
+            all.remove(credential);
+        }
+        return new ArrayList<>(all.values());
     }
 
-    /** Every property but the credentials: what stays the same when an administrator rotates a secret. */
-    private List<Object> rotationIdentity() {
-        return Arrays.asList(transport, tenantId, clientId, authentication, username, cloud, authorityUrl, graphUrl,
-                fromAddress, fromName, allowedFromAddresses, smtpHost, smtpPort, smtpTls, trustStorePath,
-                trustStorePassword, smtpMaxConcurrentSends, messagesPerMinute, maxRecipientsPerMessage,
-                maxMessageBytes, saveToSentItems, graphMaxConcurrentRequests, sendTimeoutSeconds, httpProxy,
-                connectTimeoutMillis, readTimeoutMillis, tokenStoreFile, tokenStoreKey, tokenStoreDataSource,
-                tokenCache, tokenCacheKey, consentRedirectUri, alertAddress, alertIntervalMinutes, alertFallbackFactory,
-                unhealthyAfterSeconds, expiryWarningDays);
+    /**
+     * The name the server bound a connection factory under, as its connection manager says (Payara's and
+     * GlassFish's have {@code getJndiName()}); empty elsewhere, and then no rotation is handed over.
+     */
+    private static Optional<String> boundName(ConnectionManager manager) {
+        try {
+            Object name = manager.getClass().getMethod("getJndiName").invoke(manager);
+            return name == null || name.toString().isBlank() ? Optional.empty() : Optional.of(name.toString());
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** For tests outside a server: the name this factory is bound under, and how that name is looked up. */
+    void boundAs(String name, Naming lookup) {
+        boundNames().add(name);
+        naming = lookup;
+    }
+
+    private Set<String> boundNames() {
+        Set<String> names = boundNames;
+        if (names == null) {
+            synchronized (this) {
+                if (boundNames == null) {
+                    boundNames = ConcurrentHashMap.newKeySet();
+                }
+                names = boundNames;
+            }
+        }
+        return names;
     }
 
     @Override

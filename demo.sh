@@ -150,6 +150,20 @@ if [ -n "$viewer" ]; then
 else
   say "Accepted by Microsoft 365. Look in $recipient's inbox.    Console: $console"
 fi
+server="http://localhost:$http_port"
+say "The connector at Payara Micro's readiness check: $server/health/ready"
+ready=$(curl -s -S "$server/health/ready")
+echo "$ready"
+case "$ready" in
+  *'"name":"m365-mail mail/Office365","status":"UP"'*) ;;
+  *) fail "no UP readiness check of the connector at $server/health/ready (see $run_dir/payara-micro.log)";;
+esac
+say "Its counts at Payara Micro's metrics: $server/metrics?scope=application (the connector's lines)"
+metrics=$(curl -s -S -H 'Accept: text/plain' "$server/metrics?scope=application" | grep '^m365mail_' || true)
+printf '%s\n' "$metrics" | grep -E 'm365mail_(messages_sent_total|messages_failed_total\{[^}]*reason="authentication"|tokens_requested_total|send_duration_seconds_count)' || true
+printf '%s\n' "$metrics" | grep -Eq '^m365mail_messages_sent_total\{[^}]*factory="mail/Office365"[^}]*\} [1-9]' \
+  || fail "the metrics do not count the sent mail (see $server/metrics?scope=application)"
+
 if [ -n "${DEMO_ADMIN_PASSWORD:-}" ]; then
   say "Console sign-in: user $admin_user, the password in DEMO_ADMIN_PASSWORD (listening on 127.0.0.1 only)"
 else

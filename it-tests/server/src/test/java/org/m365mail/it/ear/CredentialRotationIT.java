@@ -103,9 +103,13 @@ class CredentialRotationIT {
     }
 
     private static void createPool(String pool, String jndiName, Map<String, String> properties) throws Exception {
+        // A one-second idle timeout: Payara's timer thread keeps the pool resizer it is waiting for, even one cancelled
+        // when its pool was killed (a rotation, the undeployment), until that resizer's next run — 5 minutes by
+        // default — and with it the killed pool and its factory. They would show as objects of an undeployed RAR in
+        // RarLifecycleIT, which runs in the same domain.
         Asadmin.Result created = Asadmin.run("create-connector-connection-pool", "--raname", RAR,
                 "--connectiondefinition", "org.m365mail.api.MailConnectionFactory", "--steadypoolsize", "0",
-                "--maxpoolsize", "4", "--property", Asadmin.properties(properties), pool);
+                "--maxpoolsize", "4", "--idletimeout", "1", "--property", Asadmin.properties(properties), pool);
         assertTrue(created.succeeded(), created.output());
         Asadmin.Result resource = Asadmin.run("create-connector-resource", "--poolname", pool, jndiName);
         assertTrue(resource.succeeded(), resource.output());

@@ -32,7 +32,7 @@ import java.util.logging.Logger;
  *   <li><b>A path that works:</b> a message-level failure, a recovery and an expiry notice go through the pool itself
  *       (it sends); a pool-wide failure through {@code alertFallbackFactory}. When that is not set or fails too, the
  *       alert's whole text goes to the server's log at {@code SEVERE} ({@code M365MAIL-6004}) — the same text.
- *   <li><b>Never in the sender's way:</b> alerts are composed and sent on the deployment's background threads.
+ *   <li><b>Never in the sender's way:</b> alerts are composed and sent, in order, on the deployment's alert thread.
  *   <li><b>No secret:</b> the texts come from the connector's messages, which name no secret; every secret of the pool
  *       is masked all the same.
  * </ul>
@@ -62,7 +62,7 @@ public final class FailureAlerts implements PoolObserver {
 
     /**
      * @param pool     what the pool is, for the text (its names may grow as the console learns them)
-     * @param executor where alerts are sent from (the deployment's background threads)
+     * @param executor where alerts are sent from (the deployment's alert thread)
      */
     public FailureAlerts(Supplier<String> pool, MailSettings.Operations settings, AlertChannel channel,
                          Executor executor, Clock clock) {
@@ -133,7 +133,7 @@ public final class FailureAlerts implements PoolObserver {
         dispatch(AlertMail.expiry(pool.get(), credential, expires, at, host), true);
     }
 
-    /** Sends on the background threads; the sender's thread only decides. */
+    /** Sends on the alert thread; the sender's thread only decides. */
     private void dispatch(AlertMail unmasked, boolean throughPool) {
         try {
             executor.execute(() -> deliver(unmasked, throughPool));
@@ -169,6 +169,7 @@ public final class FailureAlerts implements PoolObserver {
         }
         if (fallback != null) {
             try {
+                // A message of its own: the pool's attempt may have set its From and Message-ID.
                 fallback.send(alert.toMessage(settings.alertAddresses()));
                 LOG.warning(() -> "M365MAIL-6006 " + LogText.of(alert.subjectLine()) + " sent to " + to
                         + " through alertFallbackFactory " + fallback.name());

@@ -9,21 +9,12 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * How the factory is watched and who is told: the alert addresses, their interval and fallback pool, when the pool is
  * reported not ready, and how far ahead an expiring secret or certificate is announced.
  */
 final class OperationRules {
-
-    /**
-     * A JNDI name the connector may look up from its own threads: a plain global name ({@code mail/Alerts}) or a
-     * {@code java:global/} one. Application-scoped names ({@code java:app/}, {@code java:module/}, {@code java:comp/})
-     * exist only inside an application, and a URL scheme ({@code ldap:}, {@code rmi:}, ...) would reach out of the
-     * server.
-     */
-    private static final Pattern LOOKUP_NAME = Pattern.compile("(java:global/)?[A-Za-z0-9_][A-Za-z0-9_.\\-/]*");
 
     private OperationRules() {
     }
@@ -32,11 +23,9 @@ final class OperationRules {
         List<InternetAddress> alertAddresses = problems.addresses("alertAddress", p.getAlertAddress());
         int intervalMinutes = problems.atLeast("alertIntervalMinutes", p.getAlertIntervalMinutes(), 60, 1);
         String fallback = Problems.trim(p.getAlertFallbackFactory());
-        if (fallback != null && !LOOKUP_NAME.matcher(fallback).matches()) {
-            problems.add("alertFallbackFactory must be the JNDI name of another connection factory of this connector "
-                    + "as the server knows it, such as mail/Alerts or java:global/mail/Alerts (was '"
-                    + fallback + "'); application names (java:app/, java:module/, java:comp/) and URLs "
-                    + "are not looked up");
+        if (fallback != null && !JndiNames.isGlobal(fallback)) {
+            problems.add(JndiNames.problem("alertFallbackFactory", fallback,
+                    "another connection factory of this connector (e.g. mail/Alerts)"));
             fallback = null;
         }
         if (fallback != null && alertAddresses.isEmpty()) {

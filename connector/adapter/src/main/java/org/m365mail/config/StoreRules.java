@@ -31,6 +31,12 @@ final class StoreRules {
         Path tokenStoreFile = file == null ? null : Path.of(file);
         Secret tokenStoreKey = Secret.of(p.getTokenStoreKey());
         String tokenStoreDataSource = Problems.trim(p.getTokenStoreDataSource());
+        if (tokenStoreDataSource != null && !JndiNames.isGlobal(tokenStoreDataSource)) {
+            // Looked up from the connector's own thread, where only the server's global names resolve.
+            problems.add(JndiNames.problem("tokenStoreDataSource", tokenStoreDataSource,
+                    "a JDBC resource (e.g. jdbc/mailTokens)"));
+            tokenStoreDataSource = null;
+        }
         if (tokenStoreFile != null && tokenStoreDataSource != null) {
             problems.add("set tokenStoreFile or tokenStoreDataSource, not both: consents are kept in one place");
         }

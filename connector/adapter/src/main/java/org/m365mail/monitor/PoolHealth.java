@@ -98,10 +98,6 @@ final class PoolHealth {
         return true;
     }
 
-    synchronized boolean up(Instant now) {
-        return reason(now) == null;
-    }
-
     /** Why the pool cannot send at {@code now}, or {@code null} when it can. */
     synchronized String reason(Instant now) {
         Blocking b = blocking;

@@ -53,10 +53,6 @@ public final class PoolJmx implements PoolMXBean, AutoCloseable {
         return jmx;
     }
 
-    public ObjectName objectName() {
-        return name;
-    }
-
     @Override
     public void close() {
         try {

@@ -78,11 +78,6 @@ public final class SendMetrics {
         return () -> observers.remove(observer);
     }
 
-    /** How many observers are subscribed (for tests of their unsubscription). */
-    int observers() {
-        return observers.size();
-    }
-
     public MetricsSnapshot snapshot() {
         Map<String, Long> byReason = new LinkedHashMap<>();
         failed.forEach((reason, count) -> byReason.put(reason.tag(), count.sum()));

@@ -90,23 +90,24 @@ final class FactoryServices implements AutoCloseable {
         this.tls = tls(settings);
         this.http = ConnectorHttpClient.build(settings, tls, runtime.background());
         this.setupCheck = new SetupCheck(settings);
-        CredentialExpiryWatch[] watch = new CredentialExpiryWatch[1];
         // A replaced certificate file is checked for its expiry at once, as well as daily.
         this.certificateFile = settings.certificate() == null || settings.certificatePath() == null ? null
                 : new CertificateFile(settings.certificatePath(), settings.certificatePassword(),
-                settings.certificate(), clock, replaced -> {
-                    if (watch[0] != null) {
-                        watch[0].check();
-                    }
-                });
+                settings.certificate(), clock, replaced -> checkExpiry());
         this.expiryWatch = settings.certificate() == null && settings.clientSecretExpires() == null ? null
                 : new CredentialExpiryWatch(certificateFile == null ? null : certificateFile::current,
                 settings.clientSecretExpires(), settings.clientId(), settings.operations().expiryWarning(), clock,
                 monitor).start(runtime.scheduler());
-        watch[0] = expiryWatch;
         this.consentKeepAlive = settings.authentication() != AuthenticationMode.DELEGATED ? null
                 : new ConsentKeepAlive(refreshTokenStore(), MsalDelegatedTokens.storeKey(settings), settings.username(),
                 this::renewToken, clock).start(runtime.scheduler(), runtime.background());
+    }
+
+    /** Checks the credentials' expiry again (a certificate was replaced). */
+    private void checkExpiry() {
+        if (expiryWatch != null) {
+            expiryWatch.check();
+        }
     }
 
     /** The transport all connections of the factory share; made on first use, and again after a consent change. */

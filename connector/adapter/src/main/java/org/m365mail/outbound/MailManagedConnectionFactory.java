@@ -24,6 +24,7 @@ import org.m365mail.api.MailSendException;
 import org.m365mail.api.MailConnection;
 import org.m365mail.api.MailConnectionFactory;
 import org.m365mail.config.AuthenticationMode;
+import org.m365mail.config.JndiNames;
 import org.m365mail.config.MailProperties;
 import org.m365mail.config.MailSettings;
 import org.m365mail.config.TransportKind;
@@ -52,6 +53,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.logging.Logger;
 
 /**
@@ -284,6 +286,8 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
     private transient volatile StandaloneConnectionManager standaloneManager;
     /** The runtime this factory made for itself, used outside a resource adapter; closed with the factory. */
     private transient volatile ConnectorRuntime ownRuntime;
+    /** Whether {@link #close()} ended the factory (until it is used again): its alerts then do not reopen it. */
+    private transient volatile boolean closed;
     /** The pool's monitor, shared with the factories before and after a credential rotation. */
     private transient volatile PoolMonitor monitor;
     /** How many associations of the resource adapter were looked through for a successor; -1: none yet. */
@@ -308,7 +312,7 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
     @Override
     public Object createConnectionFactory(ConnectionManager manager) throws ResourceException {
         MailSettings checked = settings();
-        boundName(manager).ifPresent(name -> boundNames().add(name));
+        boundName(manager).filter(JndiNames::isServers).ifPresent(name -> boundNames().add(name));
         LOG.fine(() -> "M365MAIL-1003 Connection factory created: " + checked);
         return new MailConnectionFactoryImpl(this, manager);
     }
@@ -417,6 +421,7 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
                 if (services == null) {
                     try {
                         MailSettings checked = settings();
+                        closed = false;
                         services = new FactoryServices(checked, runtime(), monitor());
                         LOG.info(() -> "M365MAIL-1005 Connection factory configured: " + describe(checked) + "; "
                                 + checked);
@@ -551,7 +556,9 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
     private PoolMonitor newMonitor(MailSettings checked, ConnectorRuntime r, String key) {
         Clock clock = Clock.systemUTC();
         PoolMonitor made = new PoolMonitor(describe(checked), checked.operations().unhealthyAfter(), clock);
-        made.addObserver(new FailureAlerts(made::description, checked.operations(), alertChannel(), r.background(),
+        // Alerts go out one after another on a thread of their own: never the caller's (it may be wiring the pool).
+        ExecutorService alerts = r.shared("alerts", () -> r.singleThread("alerts"));
+        made.addObserver(new FailureAlerts(made::description, checked.operations(), alertChannel(), alerts,
                 clock));
         r.shared(List.of("pool-jmx", key), () -> {
             PoolJmx jmx = PoolJmx.register(made, checked.fromAddress().getAddress() + " " + checked.transport(),
@@ -566,12 +573,19 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
         return new AlertChannel() {
             @Override
             public void sendThroughPool(Message message) throws MailSendException {
-                // An alert never wires a pool: one that was closed (undeployed, its factory ended) is not reopened.
-                FactoryServices wired = current().services;
-                if (wired == null) {
+                // A pool that was closed (undeployed, its factory ended) is not reopened for an alert. One being wired
+                // (an expiry notice at its start) is waited for: the alerts' own thread is never the wiring one.
+                MailManagedConnectionFactory current = current();
+                if (current.closed) {
                     throw new MailSendException("the pool is closed");
                 }
-                wired.sendDirect(message);
+                try {
+                    current.services().sendDirect(message);
+                } catch (MailSendException e) {
+                    throw e;
+                } catch (ResourceException e) {
+                    throw new MailSendException(e.getMessage(), e);
+                }
             }
 
             @Override
@@ -723,6 +737,7 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
      */
     @Override
     public synchronized void close() {
+        closed = true;
         if (standaloneManager != null) {
             standaloneManager.close();
             standaloneManager = null;

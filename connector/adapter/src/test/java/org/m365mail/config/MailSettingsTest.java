@@ -208,6 +208,18 @@ class MailSettingsTest {
     }
 
     @Test
+    void aTokenStoreDataSourceThatIsAUrlIsRefusedNotLookedUp() {
+        MailManagedConnectionFactory p = contoso("GRAPH");
+        p.setAuthentication("DELEGATED");
+        p.setUsername("a@contoso.com");
+        p.setTokenStoreKey("a passphrase of sixteen+");
+        p.setTokenStoreDataSource("rmi://attacker.example:1099/x");
+        String m = assertThrows(InvalidPropertyException.class, () -> MailSettings.validate(p)).getMessage();
+        assertTrue(m.contains("tokenStoreDataSource must be the JNDI name of a JDBC resource (e.g. jdbc/mailTokens)"),
+                m);
+    }
+
+    @Test
     void aSecretsExpiryWithoutASecretIsNamed() {
         MailManagedConnectionFactory p = contoso("GRAPH");
         p.setClientSecret(null);

@@ -6,8 +6,6 @@ import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import jakarta.resource.ResourceException;
-import jakarta.resource.spi.ConnectionEvent;
-import jakarta.resource.spi.ConnectionEventListener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,15 +26,16 @@ import org.m365mail.testing.TestCertificates;
 import java.io.RandomAccessFile;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -140,31 +139,12 @@ class ConnectorLifecycleTest {
         assertEquals(0, adapter.factoryCount());
     }
 
-    /** Records connection errors. */
-    private static final class Errors implements ConnectionEventListener {
-        final List<ConnectionEvent> events = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void connectionErrorOccurred(ConnectionEvent event) {
-            events.add(event);
-        }
-
-        @Override
-        public void connectionClosed(ConnectionEvent event) {
-        }
-
-        @Override
-        public void localTransactionStarted(ConnectionEvent event) {
-        }
-
-        @Override
-        public void localTransactionCommitted(ConnectionEvent event) {
-        }
-
-        @Override
-        public void localTransactionRolledback(ConnectionEvent event) {
-        }
+    /** Whether {@code thread} waits in a socket write (the JDK's socket, or its TLS layer above it). */
+    private static boolean inSocketWrite(Thread thread) {
+        return thread != null && Arrays.stream(thread.getStackTrace()).anyMatch(f ->
+                f.getClassName().contains("NioSocketImpl") || f.getClassName().contains("SocketOutputStream"));
     }
+
 
     @Test
     void destroyDuringASendReturnsAtOnceAndTheSendFailsClearly(@TempDir Path dir) throws Exception {
@@ -186,8 +166,8 @@ class ConnectorLifecycleTest {
             mcf.setMessagesPerMinute(0);
             mcf.setMaxMessageBytes(200L * 1024 * 1024);
             MailManagedConnection connection = (MailManagedConnection) mcf.createManagedConnection(null, null);
-            Errors errors = new Errors();
-            connection.addConnectionEventListener(errors);
+            MailManagedConnectionTest.Recorder events = new MailManagedConnectionTest.Recorder();
+            connection.addConnectionEventListener(events);
             MailConnection handle = (MailConnection) connection.getConnection(null, null);
 
             MimeMessage message = new MimeMessage(Session.getInstance(new Properties()));
@@ -198,12 +178,20 @@ class ConnectorLifecycleTest {
             MimeBodyPart attachment = new MimeBodyPart();
             attachment.attachFile(big.toFile());
             message.setContent(new MimeMultipart(text, attachment));
-            Future<?> send = sender.submit(() -> handle.send(message));
+            AtomicReference<Thread> sending = new AtomicReference<>();
+            Future<?> send = sender.submit(() -> {
+                sending.set(Thread.currentThread());
+                return handle.send(message);
+            });
             for (int i = 0; i < 200 && server.dataCommands() == 0; i++) {
                 Thread.sleep(25);
             }
             assertEquals(1, server.dataCommands(), "the send is writing the message's data");
-            Thread.sleep(300); // and blocked: the server reads none of it
+            // And blocked: the server reads none of it, so the write waits in the socket.
+            for (int i = 0; i < 200 && !inSocketWrite(sending.get()); i++) {
+                Thread.sleep(25);
+            }
+            assertTrue(inSocketWrite(sending.get()), "the send is blocked writing to the socket");
 
             assertTimeoutPreemptively(Duration.ofSeconds(1), connection::destroy,
                     "destroy() does not wait for the send in progress");
@@ -211,7 +199,7 @@ class ConnectorLifecycleTest {
             MailSendException e = assertInstanceOf(MailSendException.class, failed.getCause());
             assertEquals("ConnectionClosedByPool", e.getErrorCode(), e.getMessage());
             assertTrue(e.getMessage().contains("was not sent"), e.getMessage());
-            assertEquals(1, errors.events.size(), "a connection-error event tells the pool");
+            assertEquals(1, events.errors.size(), "a connection-error event tells the pool");
             assertEquals(1, server.dataCommands(), "not sent again on another connection");
             mcf.close();
         } finally {

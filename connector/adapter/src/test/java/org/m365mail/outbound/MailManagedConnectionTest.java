@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.m365mail.api.MailConnection;
 import org.m365mail.api.MailSendException;
 
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -38,10 +38,10 @@ class MailManagedConnectionTest {
         return mcf;
     }
 
-    /** Records events. */
+    /** Records events, from whichever thread the connection fires them on. */
     static final class Recorder implements ConnectionEventListener {
-        final List<ConnectionEvent> closed = new ArrayList<>();
-        final List<ConnectionEvent> errors = new ArrayList<>();
+        final List<ConnectionEvent> closed = new CopyOnWriteArrayList<>();
+        final List<ConnectionEvent> errors = new CopyOnWriteArrayList<>();
 
         @Override
         public void connectionClosed(ConnectionEvent event) {

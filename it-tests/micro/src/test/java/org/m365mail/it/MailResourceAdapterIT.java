@@ -51,12 +51,7 @@ class MailResourceAdapterIT {
     @Deployment(testable = false)
     static WebArchive application() throws IOException {
         // The stand-in must be up before Micro boots: the adapter reads its trust store at first use.
-        sandbox = M365Sandbox.builder()
-                .workDir(Path.of(System.getProperty("sandbox.workDir")))
-                .loginPort(SandboxEndpoints.LOGIN_PORT)
-                .graphPort(SandboxEndpoints.GRAPH_PORT)
-                .smtpPort(SandboxEndpoints.SMTP_PORT)
-                .start();
+        sandbox = SandboxEndpoints.startSandbox();
         WebArchive application = ShrinkWrap.create(WebArchive.class, "mail-it.war")
                 .addClasses(MailSenderBean.class, SendServlet.class, TokenStoreServlet.class,
                         SharedTokenCacheServlet.class)

@@ -28,7 +28,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -63,12 +62,7 @@ class OperationsIT {
 
     @Deployment(testable = false)
     static WebArchive application() throws Exception {
-        sandbox = M365Sandbox.builder()
-                .workDir(Path.of(System.getProperty("sandbox.workDir")))
-                .loginPort(SandboxEndpoints.LOGIN_PORT)
-                .graphPort(SandboxEndpoints.GRAPH_PORT)
-                .smtpPort(SandboxEndpoints.SMTP_PORT)
-                .start();
+        sandbox = SandboxEndpoints.startSandbox();
         tenant().addMailbox(ALERT_MAILBOX, "Alerts IT").grantFullAccess(app());
         return ShrinkWrap.create(WebArchive.class, "ops-it.war").addClasses(OperationsServlet.class);
     }
@@ -154,7 +148,8 @@ class OperationsIT {
         assertTrue(alert.textBody().contains(ALERT_MAILBOX) && alert.textBody().contains("AADSTS7000215")
                 && alert.textBody().contains("Fix:"), alert.textBody());
         assertFalse(alert.textBody().contains(HEALTH_SECRET));
-        Thread.sleep(1000);
+        assertTrue(sandbox.outbox().await(m -> m.subject().startsWith("[m365-mail] ALERT")
+                && !m.messageId().equals(alert.messageId()), Duration.ofSeconds(1)).isEmpty(), "no second alert");
         assertEquals(1, sandbox.outbox().messages().stream()
                         .filter(m -> m.subject().startsWith("[m365-mail] ALERT")).count(),
                 "one alert, not one per failed send");
@@ -224,7 +219,6 @@ class OperationsIT {
         Duration lifetime = sandbox.tokenLifetime();
         sandbox.tokenLifetime(Duration.ofSeconds(20));
         try {
-            long first = System.nanoTime();
             for (int i = 0; i < 3; i++) {
                 HttpResponse<String> ok = send("mail/Metrics", SandboxDefaults.RECIPIENT, "counted " + i);
                 assertEquals(200, ok.statusCode(), ok.body());
@@ -236,16 +230,17 @@ class OperationsIT {
             assertEquals(timed + 3, metric("m365mail_send_duration_seconds_count"));
             assertTrue(metric("m365mail_tokens_requested_total") >= requested + 1);
 
-            // A quarter of the token's 20 s life left: the next send fetches the next token in the background.
-            Thread.sleep(Math.max(0, Duration.ofSeconds(16).toMillis() - (System.nanoTime() - first) / 1_000_000));
-            HttpResponse<String> later = send("mail/Metrics", SandboxDefaults.RECIPIENT, "with a token due");
-            assertEquals(200, later.statusCode(), later.body());
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            // Once a quarter of the token's 20 s life is left, a send fetches the next token in the background.
+            int later = 0;
+            long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
             while (metric("m365mail_tokens_refreshed_total") < refreshed + 1 && System.nanoTime() < deadline) {
-                Thread.sleep(200);
+                HttpResponse<String> ok = send("mail/Metrics", SandboxDefaults.RECIPIENT, "while the token ages");
+                assertEquals(200, ok.statusCode(), ok.body());
+                later++;
+                Thread.sleep(500);
             }
             assertEquals(refreshed + 1, metric("m365mail_tokens_refreshed_total"));
-            assertEquals(sent + 4, metric("m365mail_messages_sent_total"));
+            assertEquals(sent + 3 + later, metric("m365mail_messages_sent_total"));
         } finally {
             sandbox.tokenLifetime(lifetime);
         }

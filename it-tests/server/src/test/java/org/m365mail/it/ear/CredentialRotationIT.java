@@ -18,7 +18,6 @@ import org.m365mail.sandbox.SandboxDefaults;
 import org.m365mail.sandbox.SandboxDirectory;
 import org.m365mail.sandbox.TokenRequestLog;
 
-import java.io.FileInputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -28,7 +27,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -36,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -63,12 +62,7 @@ class CredentialRotationIT {
 
     @Deployment(testable = false)
     static WebArchive placeholder() throws Exception {
-        sandbox = M365Sandbox.builder()
-                .workDir(Path.of(System.getProperty("sandbox.workDir")))
-                .loginPort(SandboxEndpoints.LOGIN_PORT)
-                .graphPort(SandboxEndpoints.GRAPH_PORT)
-                .smtpPort(SandboxEndpoints.SMTP_PORT)
-                .start();
+        sandbox = SandboxEndpoints.startSandbox();
         // Arquillian needs an archive; the RAR, its pools and the application are the administrator's, below.
         return ShrinkWrap.create(WebArchive.class, "rotation-placeholder.war")
                 .addAsWebInfResource(EmptyAsset.INSTANCE, "beans.xml");
@@ -115,20 +109,8 @@ class CredentialRotationIT {
         assertTrue(resource.succeeded(), resource.output());
     }
 
-    /** A key pair and self-signed certificate in a PKCS#12 file, made by the JDK's keytool. */
     private static X509Certificate certificate(Path file, String cn) throws Exception {
-        Files.deleteIfExists(file);
-        Process keytool = new ProcessBuilder(Path.of(ProcessHandle.current().info().command().orElse("java"))
-                .resolveSibling("keytool").toString(), "-genkeypair", "-alias", "app", "-keyalg", "RSA",
-                "-keysize", "2048", "-dname", "CN=" + cn, "-validity", "365", "-storetype", "PKCS12",
-                "-keystore", file.toString(), "-storepass", CERTIFICATE_PASSWORD, "-keypass", CERTIFICATE_PASSWORD)
-                .inheritIO().start();
-        assertEquals(0, keytool.waitFor());
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        try (FileInputStream in = new FileInputStream(file.toFile())) {
-            store.load(in, CERTIFICATE_PASSWORD.toCharArray());
-        }
-        return (X509Certificate) store.getCertificate("app");
+        return SelfSignedCertificate.create(file, cn, CERTIFICATE_PASSWORD);
     }
 
     private static HttpResponse<String> send(String pool, String subject) throws Exception {
@@ -175,6 +157,7 @@ class CredentialRotationIT {
         // The application keeps sending while the administrator rotates the secret.
         List<String> failures = new CopyOnWriteArrayList<>();
         AtomicBoolean sending = new AtomicBoolean(true);
+        AtomicInteger sent = new AtomicInteger();
         Thread application1 = new Thread(() -> {
             int n = 0;
             while (sending.get()) {
@@ -183,6 +166,7 @@ class CredentialRotationIT {
                     if (r.statusCode() != 200) {
                         failures.add(r.body());
                     }
+                    sent.incrementAndGet();
                     Thread.sleep(200);
                 } catch (Exception e) {
                     failures.add(e.toString());
@@ -200,7 +184,11 @@ class CredentialRotationIT {
             while (!credentials().contains(TokenRequestLog.secretId(NEW_SECRET)) && System.nanoTime() < deadline) {
                 Thread.sleep(200);
             }
-            Thread.sleep(2000);
+            // The application goes on sending with the new secret for a while: ten more sends.
+            int afterRotation = sent.get() + 10;
+            while (sent.get() < afterRotation && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
         } finally {
             sending.set(false);
             application1.join();

@@ -24,7 +24,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -43,12 +42,7 @@ class EarDeploymentIT {
 
     @Deployment(testable = false)
     static EnterpriseArchive ear() throws Exception {
-        sandbox = M365Sandbox.builder()
-                .workDir(Path.of(System.getProperty("sandbox.workDir")))
-                .loginPort(SandboxEndpoints.LOGIN_PORT)
-                .graphPort(SandboxEndpoints.GRAPH_PORT)
-                .smtpPort(SandboxEndpoints.SMTP_PORT)
-                .start();
+        sandbox = SandboxEndpoints.startSandbox();
         EnterpriseArchive ear = ShrinkWrap.create(ZipImporter.class, "m365-mail.ear")
                 .importFrom(new File(System.getProperty("m365.ear"))).as(EnterpriseArchive.class);
         // A classic EAR layout: the enterprise bean in an EJB module, the servlet that calls it in a web module.

@@ -18,12 +18,9 @@ import org.m365mail.sandbox.M365Sandbox;
 import org.m365mail.sandbox.SandboxDefaults;
 import org.m365mail.sandbox.SandboxDirectory;
 
-import java.io.FileInputStream;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.X509Certificate;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -48,12 +45,7 @@ class RarLifecycleIT {
 
     @Deployment(testable = false)
     static WebArchive application() throws Exception {
-        sandbox = M365Sandbox.builder()
-                .workDir(Path.of(System.getProperty("sandbox.workDir")))
-                .loginPort(SandboxEndpoints.LOGIN_PORT)
-                .graphPort(SandboxEndpoints.GRAPH_PORT)
-                .smtpPort(SandboxEndpoints.SMTP_PORT)
-                .start();
+        sandbox = SandboxEndpoints.startSandbox();
         // Arquillian needs an archive; the RAR is the administrator's, deployed with asadmin below.
         return ShrinkWrap.create(WebArchive.class, "rar-lifecycle-it.war")
                 .addAsWebInfResource(EmptyAsset.INSTANCE, "beans.xml");
@@ -185,19 +177,9 @@ class RarLifecycleIT {
     void anUndeployedRarLeavesNoThreadNorClassBehindAndDeploysAgain() throws Exception {
         Files.createDirectories(WORK);
         Path certificate = WORK.resolve("app.p12");
-        Files.deleteIfExists(certificate);
-        Process keytool = new ProcessBuilder(Path.of(ProcessHandle.current().info().command().orElse("java"))
-                .resolveSibling("keytool").toString(), "-genkeypair", "-alias", "app", "-keyalg", "RSA",
-                "-keysize", "2048", "-dname", "CN=rar-lifecycle", "-validity", "365", "-storetype", "PKCS12",
-                "-keystore", certificate.toString(), "-storepass", "lifecycle-pw", "-keypass", "lifecycle-pw")
-                .inheritIO().start();
-        assertEquals(0, keytool.waitFor());
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        try (FileInputStream in = new FileInputStream(certificate.toFile())) {
-            store.load(in, "lifecycle-pw".toCharArray());
-        }
         sandbox.directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow().app(SandboxDefaults.CLIENT_ID)
-                .orElseThrow().addCertificate((X509Certificate) store.getCertificate("app"));
+                .orElseThrow().addCertificate(SelfSignedCertificate.create(certificate, "rar-lifecycle",
+                        "lifecycle-pw"));
 
         Map<String, String> signed = pool("GRAPH");
         signed.remove("clientSecret");

@@ -3,6 +3,7 @@ package org.m365mail.admin;
 import jakarta.resource.ResourceException;
 import org.m365mail.api.MailConnectionFactory;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -60,4 +61,25 @@ public interface FactoryAdministration {
      * @param name the name the factory is known by (its JNDI name), used in alerts from then on
      */
     AutoCloseable observe(String name, MetricsObserver observer) throws ResourceException;
+
+    /**
+     * The factory's effective configuration, grouped by concern, each property with its description, value and
+     * default; secrets only as "(set)". Reads no secret out.
+     */
+    List<Setting> configuration();
+
+    /** The access token the factory holds now, without asking for one. */
+    TokenState token() throws ResourceException;
+
+    /** The last pool-wide failure still unresolved, with when and what to do; empty when there is none. */
+    Optional<LastFailure> lastFailure() throws ResourceException;
+
+    /** @return who receives the factory's failure alerts; empty: the server's log only */
+    List<String> alertAddresses() throws ResourceException;
+
+    /**
+     * Check setup: the checks of the pool's Ping, step by step (token, tenant, permission, and for SMTP the sign-in
+     * to the SMTP server), each with what it found and what to do. Asks Entra for a token when none is held.
+     */
+    SetupReport checkSetup() throws ResourceException;
 }

@@ -90,6 +90,11 @@ public final class CachedTokenSource implements TokenSource {
     }
 
     @Override
+    public java.util.Optional<AccessToken> held() {
+        return java.util.Optional.ofNullable(current);
+    }
+
+    @Override
     public AccessToken token() throws MailSendException {
         AccessToken token = current;
         Instant now = Instant.now(clock);

@@ -21,6 +21,11 @@ public interface TokenSource {
      */
     void invalidate(AccessToken rejected);
 
+    /** The token held now, without asking for one; empty when none is held (or the source keeps none). */
+    default java.util.Optional<AccessToken> held() {
+        return java.util.Optional.empty();
+    }
+
     /**
      * Fetches a new token now, whatever the age of the one in hand: for a delegated consent this redeems, and so
      * renews, its refresh token.

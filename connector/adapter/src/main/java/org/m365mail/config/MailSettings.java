@@ -169,6 +169,7 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
         LimitRules.Limits limits = LimitRules.check(p, identity.fromAddress(), problems);
         StoreRules.Stores stores = StoreRules.check(p, problems);
         Operations operations = OperationRules.check(p, problems);
+        AliasRules.check(p, problems);
         problems.throwIfAny();
         return new MailSettings(modes.transport(), identity.tenantId(), identity.clientId(),
                 credentials.clientSecret(), endpoints.authorityUrl(), endpoints.graphUrl(), identity.fromAddress(),

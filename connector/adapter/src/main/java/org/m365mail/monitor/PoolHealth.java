@@ -1,5 +1,6 @@
 package org.m365mail.monitor;
 
+import org.m365mail.admin.LastFailure;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -29,6 +30,8 @@ final class PoolHealth {
     private Instant since;
     private Instant lastSuccess;
     private Instant lastProbe;
+    private FailureReason lastFailureReason;
+    private Instant lastFailureAt;
 
     PoolHealth(Duration unhealthyAfter) {
         this.unhealthyAfter = unhealthyAfter;
@@ -37,6 +40,8 @@ final class PoolHealth {
     /** A pool-wide failure; returns the episode it belongs to. */
     synchronized Episode failed(FailureReason reason, String detail, Instant at) {
         episode = episode == null ? new Episode(reason, at, detail, 1) : episode.plus(reason, detail);
+        lastFailureReason = reason;
+        lastFailureAt = at;
         return episode;
     }
 
@@ -46,6 +51,8 @@ final class PoolHealth {
             since = at;
         }
         blocking = new Blocking(reason, detail, at, clearedByToken);
+        lastFailureReason = reason;
+        lastFailureAt = at;
     }
 
     /** A message went out: whatever failed before has ended; returns the episode that ended, or {@code null}. */
@@ -126,5 +133,15 @@ final class PoolHealth {
             return b.detail();
         }
         return episode == null ? null : episode.lastDetail();
+    }
+
+    /** The last pool-wide failure still unresolved, with when and what to do, or {@code null}. */
+    synchronized LastFailure lastFailureRecord() {
+        String detail = lastFailure();
+        if (detail == null || lastFailureReason == null) {
+            return null;
+        }
+        return new LastFailure(lastFailureAt, lastFailureReason.tag(), detail,
+                lastFailureReason.fix());
     }
 }

@@ -1,5 +1,6 @@
 package org.m365mail.monitor;
 
+import org.m365mail.admin.LastFailure;
 import org.m365mail.admin.CredentialExpiry;
 import org.m365mail.admin.MetricsObserver;
 import org.m365mail.admin.PoolStatus;
@@ -112,6 +113,11 @@ public final class PoolMonitor implements SendEvents {
         health.blocked(reason, failure.getMessage(), now, false);
         health.failed(reason, failure.getMessage(), now);
         tell(o -> o.failed(reason, failure.getMessage(), now));
+    }
+
+    /** The last pool-wide failure still unresolved, with when and what to do, or {@code null}; asks nothing. */
+    public LastFailure lastFailure() {
+        return health.lastFailureRecord();
     }
 
     /** Whether a readiness check should ask for a token now; see {@link PoolHealth#probeDue}. */

@@ -1,6 +1,9 @@
 package org.m365mail.outbound;
 
 import org.m365mail.admin.MailboxConsent;
+import org.m365mail.admin.SetupReport;
+import org.m365mail.admin.SetupStep;
+import org.m365mail.auth.TokenClaims;
 import org.m365mail.api.MailSendException;
 import org.m365mail.auth.AccessToken;
 import org.m365mail.auth.CachedTokenSource;
@@ -44,6 +47,7 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -143,6 +147,112 @@ final class FactoryServices implements AutoCloseable {
             throw e;
         }
         monitor.credentialsVerified();
+    }
+
+    /** The token the factory holds now, without asking for one. */
+    synchronized Optional<AccessToken> heldToken() {
+        return tokens == null ? Optional.empty() : tokens.held();
+    }
+
+    /**
+     * Check setup, for the console: the checks of the pool's Ping, step by step, each with what it found. Obtains a
+     * token (a cached one will do), reads its claims, checks tenant and permission, and for SMTP signs in to the SMTP
+     * server on a channel of its own. What only a send can show (the app's access to the mailbox) is left to a test
+     * mail, and said so.
+     */
+    SetupReport checkSetup() {
+        List<SetupStep> steps = new ArrayList<>();
+        steps.add(new SetupStep("Configuration", true, "the pool's properties are valid: " + settings.transport()
+                + ", " + settings.authentication() + ", sends as " + settings.fromAddress().getAddress()));
+        if (settings.authentication() == AuthenticationMode.PASSWORD) {
+            return withSignIn(steps, null, null);
+        }
+        String signIn = "Sign in to Microsoft Entra ID";
+        AccessToken token;
+        try {
+            TokenSource current;
+            synchronized (this) {
+                transport();
+                current = tokens;
+            }
+            token = current.token();
+        } catch (MailSendException e) {
+            steps.add(new SetupStep(signIn, false, e.getMessage()));
+            return skipRest(steps, null, null);
+        }
+        steps.add(new SetupStep(signIn, true, "a token was issued for " + (settings.authentication()
+                == AuthenticationMode.DELEGATED ? settings.username() : identity())));
+        Optional<TokenClaims> read = TokenClaims.of(token);
+        if (read.isEmpty()) {
+            steps.add(new SetupStep("Token claims", null, "the token is not a JWT the connector can read; a test "
+                    + "mail shows whether the permissions are right"));
+            return withSignIn(steps, null, token);
+        }
+        TokenClaims claims = read.get();
+        Optional<String> tenant = setupCheck.wrongTenant(claims);
+        steps.add(new SetupStep("Token issued by tenantId", tenant.isEmpty(), tenant.orElse("tid "
+                + claims.tenantId())));
+        String needed = setupCheck.neededPermission();
+        Optional<String> permission = setupCheck.missingPermission(claims);
+        String step = (settings.authentication() == AuthenticationMode.DELEGATED ? "Delegated" : "Application")
+                + " permission " + needed;
+        if (permission.isPresent() && setupCheck.permissionMayBeGrantedInExchange()) {
+            // Not in the token; an Exchange role assignment may grant it all the same: a test mail tells.
+            steps.add(new SetupStep(step, null, "the token carries no " + needed + " role (roles " + claims.roles()
+                    + "). That is right if you limit the app with an Exchange Online role assignment 'Application "
+                    + needed + "' (RBAC for Applications, see the setup assistant): send a test mail to confirm it. "
+                    + "Otherwise " + permission.get().substring(permission.get().indexOf(": ") + 2)));
+            permission = Optional.empty();
+        } else {
+            steps.add(new SetupStep(step, permission.isEmpty(), permission.orElse("granted ("
+                    + (settings.authentication() == AuthenticationMode.DELEGATED ? "scp " + claims.scopes()
+                    : "roles " + claims.roles()) + ")")));
+        }
+        if (tenant.isPresent() || permission.isPresent()) {
+            monitor.setupFailed(new MailSendException(tenant.orElseGet(permission::get),
+                    tenant.isPresent() ? "WrongTenant" : "PermissionMissing", null));
+            return skipRest(steps, claims, token);
+        }
+        monitor.credentialsVerified();
+        return withSignIn(steps, claims, token);
+    }
+
+    /** Adds the transport's own step: SMTP signs in; Graph's mailbox access shows only in a send. */
+    private SetupReport withSignIn(List<SetupStep> steps, TokenClaims claims, AccessToken token) {
+        if (settings.transport() == TransportKind.SMTP) {
+            String name = "SMTP AUTH at " + settings.smtpHost() + ":" + settings.smtpPort();
+            try {
+                MailChannel channel = transport().open();
+                try {
+                    channel.open();
+                } finally {
+                    channel.close();
+                }
+                steps.add(new SetupStep(name, true, "signed in as " + (settings.username() == null
+                        ? settings.fromAddress().getAddress() : settings.username())));
+            } catch (MailSendException e) {
+                steps.add(new SetupStep(name, false, e.getMessage()));
+            }
+        } else {
+            steps.add(new SetupStep("Access to mailbox " + settings.fromAddress().getAddress(), null,
+                    "only a send shows whether the app may send as this mailbox (its Exchange RBAC scope or "
+                            + "mailbox permission): send a test mail"));
+        }
+        return report(steps, claims, token);
+    }
+
+    private SetupReport skipRest(List<SetupStep> steps, TokenClaims claims, AccessToken token) {
+        steps.add(new SetupStep(settings.transport() == TransportKind.SMTP ? "SMTP AUTH at " + settings.smtpHost()
+                : "Access to mailbox " + settings.fromAddress().getAddress(), null, "not checked: fix the step above "
+                + "first"));
+        return report(steps, claims, token);
+    }
+
+    private static SetupReport report(List<SetupStep> steps, TokenClaims claims, AccessToken token) {
+        Instant expires = token == null ? null : token.expiresAt();
+        return claims == null ? new SetupReport(List.copyOf(steps), null, null, List.of(), List.of(), expires)
+                : new SetupReport(List.copyOf(steps), claims.audience(), claims.tenantId(), claims.roles(),
+                claims.scopes(), expires);
     }
 
     /**

@@ -22,7 +22,8 @@ public final class MailConnectionFactoryImpl implements MailConnectionFactory,
     private static final Logger LOG = Logger.getLogger(MailConnectionFactoryImpl.class.getName());
     /** How long a refusal by the server's own pool is asked again (a pool being re-created takes well under this). */
     static final Duration POOL_REFUSAL_WAIT = Duration.ofSeconds(5);
-    private static final String OWN_PACKAGE = "org.m365mail.";
+    /** The connector's root package, with its dot: its classes, and the server's that are not. */
+    private static final String OWN_PACKAGE = MailConnection.class.getPackageName().replaceAll("api$", "");
 
     private final MailManagedConnectionFactory factory;
     private final ConnectionManager manager;

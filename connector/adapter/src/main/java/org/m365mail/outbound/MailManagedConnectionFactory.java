@@ -18,6 +18,11 @@ import org.m365mail.admin.MailboxConsent;
 import org.m365mail.admin.MetricsObserver;
 import org.m365mail.admin.MetricsSnapshot;
 import org.m365mail.admin.PoolStatus;
+import org.m365mail.admin.LastFailure;
+import org.m365mail.admin.SetupReport;
+import org.m365mail.admin.Setting;
+import org.m365mail.admin.TokenState;
+import org.m365mail.auth.AccessToken;
 import org.m365mail.alert.AlertChannel;
 import org.m365mail.alert.FailureAlerts;
 import org.m365mail.api.MailSendException;
@@ -696,6 +701,35 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
             @Override
             public MetricsSnapshot metrics() throws ResourceException {
                 return monitor().metrics().snapshot();
+            }
+
+            @Override
+            public List<Setting> configuration() {
+                return PoolConfiguration.of(MailManagedConnectionFactory.this);
+            }
+
+            @Override
+            public TokenState token() throws ResourceException {
+                Optional<AccessToken> held = services().heldToken();
+                MetricsSnapshot counts = monitor().metrics().snapshot();
+                return new TokenState(held.isPresent(), held.map(AccessToken::acquiredAt).orElse(null),
+                        held.map(AccessToken::expiresAt).orElse(null), counts.tokenRequests(),
+                        counts.tokenRefreshes());
+            }
+
+            @Override
+            public Optional<LastFailure> lastFailure() throws ResourceException {
+                return Optional.ofNullable(monitor().lastFailure());
+            }
+
+            @Override
+            public List<String> alertAddresses() throws ResourceException {
+                return settings().operations().alertAddresses().stream().map(a -> a.getAddress()).toList();
+            }
+
+            @Override
+            public SetupReport checkSetup() throws ResourceException {
+                return services().checkSetup();
             }
 
             @Override

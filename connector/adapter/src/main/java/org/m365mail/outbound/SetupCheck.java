@@ -16,11 +16,16 @@ import java.util.regex.Pattern;
  * the configured tenant, and it carries the permission the transport needs —
  *
  * <ul>
- *   <li>Graph, app-only: the application permission {@code Mail.Send} ({@code roles});
+ *   <li>Graph, app-only: the application permission {@code Mail.Send} ({@code roles}), or an Exchange role
+ *       assignment (see below);
  *   <li>Graph, delegated: the delegated permission {@code Mail.Send} ({@code scp});
  *   <li>SMTP, app-only: {@code SMTP.SendAsApp} ({@code roles});
  *   <li>SMTP, delegated: {@code SMTP.Send} ({@code scp}).
  * </ul>
+ *
+ * <p>Graph, app-only, is the exception: its {@code Mail.Send} may come from an Exchange Online role assignment instead
+ * (RBAC for Applications, the way to limit the app to chosen mailboxes), which the token does not show; a token without
+ * the role is let through, and Check setup says why it could not confirm the permission.
  *
  * <p>Entra issues a token even when the app has no permission on the resource, without the claim: sends would then
  * fail at Graph ({@code 403 ErrorAccessDenied}) or Exchange ({@code 535 5.7.3}). This names the missing step instead.
@@ -43,20 +48,54 @@ final class SetupCheck {
         if (read.isEmpty()) {
             return; // not a JWT: nothing to read, the first send tells
         }
-        TokenClaims claims = read.get();
+        Optional<String> tenant = wrongTenant(read.get());
+        if (tenant.isPresent()) {
+            throw new MailSendException(tenant.get(), "WrongTenant", null);
+        }
+        Optional<String> permission = missingPermission(read.get());
+        if (permission.isPresent() && !permissionMayBeGrantedInExchange()) {
+            throw new MailSendException(permission.get(), "PermissionMissing", null);
+        }
+    }
+
+    /**
+     * Whether the transport's permission may be granted where the token does not show it: Graph's {@code Mail.Send}
+     * for an application can be an Exchange Online role assignment ("RBAC for Applications", role
+     * {@code Application Mail.Send} limited to a management scope), which is independent of Entra's grants and puts
+     * no role into the token (https://learn.microsoft.com/en-us/exchange/permissions-exo/application-rbac). Such a
+     * token is not refused; only a send shows whether the assignment covers the mailbox.
+     */
+    boolean permissionMayBeGrantedInExchange() {
+        return settings.transport() == TransportKind.GRAPH && settings.authentication() != AuthenticationMode.DELEGATED;
+    }
+
+    /** The permission the transport needs: {@code Mail.Send}, {@code SMTP.Send} or {@code SMTP.SendAsApp}. */
+    String neededPermission() {
+        boolean graph = settings.transport() == TransportKind.GRAPH;
+        boolean delegated = settings.authentication() == AuthenticationMode.DELEGATED;
+        return graph ? "Mail.Send" : delegated ? "SMTP.Send" : "SMTP.SendAsApp";
+    }
+
+    /** What is wrong when the token was issued by another tenant than {@code tenantId}. */
+    Optional<String> wrongTenant(TokenClaims claims) {
         String tenant = settings.tenantId();
         if (tenant != null && GUID.matcher(tenant).matches() && claims.tenantId() != null
                 && !claims.tenantId().equalsIgnoreCase(tenant)) {
-            throw new MailSendException("The token was issued by tenant " + claims.tenantId() + ", not by tenantId "
-                    + tenant + ": check tenantId and authorityUrl", "WrongTenant", null);
+            return Optional.of("The token was issued by tenant " + claims.tenantId() + ", not by tenantId " + tenant
+                    + ": check tenantId and authorityUrl");
         }
+        return Optional.empty();
+    }
+
+    /** What to do when the token lacks the permission the transport needs. */
+    Optional<String> missingPermission(TokenClaims claims) {
         boolean graph = settings.transport() == TransportKind.GRAPH;
         boolean delegated = settings.authentication() == AuthenticationMode.DELEGATED;
-        String needed = graph ? "Mail.Send" : delegated ? "SMTP.Send" : "SMTP.SendAsApp";
+        String needed = neededPermission();
         boolean granted = (delegated ? claims.scopes() : claims.roles()).stream()
                 .anyMatch(p -> p.equalsIgnoreCase(needed));
         if (granted) {
-            return;
+            return Optional.empty();
         }
         String api = graph ? "Microsoft Graph" : "Office 365 Exchange Online";
         String has = delegated ? "scp " + claims.scopes() : "roles " + claims.roles();
@@ -72,9 +111,8 @@ final class SetupCheck {
                     + "permission → " + (graph ? "Microsoft Graph" : "APIs my organization uses → Office 365 Exchange "
                     + "Online") + " → Application permissions → " + needed + ", then Grant admin consent";
         }
-        throw new MailSendException("The token for " + api + " carries no " + needed + " permission (" + has
-                + "), so " + (graph ? "Graph" : "Exchange Online") + " would refuse every message: " + fix,
-                "PermissionMissing", null);
+        return Optional.of("The token for " + api + " carries no " + needed + " permission (" + has + "), so "
+                + (graph ? "Graph" : "Exchange Online") + " would refuse every message: " + fix);
     }
 
     @Override

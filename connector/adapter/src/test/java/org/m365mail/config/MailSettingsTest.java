@@ -57,6 +57,29 @@ class MailSettingsTest {
     }
 
     @Test
+    void aPasswordAliasTheServerCouldNotResolveIsRefusedNamingItNotUsedAsTheSecret() throws Exception {
+        MailManagedConnectionFactory p = contoso("GRAPH");
+        p.setClientSecret("${ALIAS=m365-secret-2072}");
+        String m = assertThrows(InvalidPropertyException.class, () -> MailSettings.validate(p)).getMessage();
+        assertTrue(m.contains("clientSecret names the password alias 'm365-secret-2072', which this server does not "
+                + "have"), m);
+        assertTrue(m.contains("asadmin create-password-alias m365-secret-2072"), m);
+
+        // GlassFish's command line form, and the other references Payara resolves.
+        p.setClientSecret(SECRET);
+        p.setCertificatePassword("${ALIAS\\=cert-pass}");
+        p.setTokenStoreFile("${ENV=MAIL_TOKENS}");
+        m = assertThrows(InvalidPropertyException.class, () -> MailSettings.validate(p)).getMessage();
+        assertTrue(m.contains("certificatePassword names the password alias 'cert-pass'"), m);
+        assertTrue(m.contains("tokenStoreFile names the environment variable MAIL_TOKENS"), m);
+
+        // A resolved value (what the server hands over when the alias exists) is taken.
+        p.setCertificatePassword(null);
+        p.setTokenStoreFile(null);
+        MailSettings.validate(p);
+    }
+
+    @Test
     void defaultsAreMicrosoftsGlobalCloud() throws Exception {
         MailSettings s = MailSettings.validate(values(null, "contoso.onmicrosoft.com",
                 "8a1f6e2c-7d3b-4e59-a0c4-92b5d8e1f736", SECRET, "notifications@contoso.com"));

@@ -50,7 +50,9 @@ final class GraphErrors {
         }
         if ("ErrorAccessDenied".equals(code) || status == 403) {
             return ". Grant the app registration the Mail.Send application permission in Microsoft Graph with admin "
-                    + "consent, and check that no application access policy excludes " + mailbox + ".";
+                    + "consent, or (to limit the app to chosen mailboxes) assign it the Exchange Online role "
+                    + "'Application Mail.Send' with a management scope that includes " + mailbox + " (the console's "
+                    + "setup assistant gives the commands); check that no application access policy excludes it.";
         }
         if ("MailboxNotEnabledForRESTAPI".equals(code)) {
             // Checked before ErrorInvalidUser's 404 rule below.

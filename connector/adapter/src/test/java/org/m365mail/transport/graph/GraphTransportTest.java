@@ -130,11 +130,17 @@ class GraphTransportTest {
                 .app(SandboxDefaults.CLIENT_ID).orElseThrow();
         app.revoke(SandboxDirectory.Resource.GRAPH, "Mail.Send");
         try {
-            // Entra still issues a token, without the role: the connection's check names the missing step.
-            MailSendException e = assertThrows(MailSendException.class, () -> factory().getConnection());
-            assertEquals("PermissionMissing", e.getErrorCode());
-            assertTrue(e.getMessage().contains("Application permissions → Mail.Send, then Grant admin consent"),
-                    e.getMessage());
+            // Entra still issues a token, without the role. An Exchange role assignment (RBAC for Applications) could
+            // grant Mail.Send without it, so the connection is made; Graph refuses the send and the message names
+            // both ways to grant it.
+            MailSendException e = assertThrows(MailSendException.class, () -> {
+                try (MailConnection c = factory().getConnection()) {
+                    c.send(SandboxFactories.textMessage("no permission", "text"));
+                }
+            });
+            assertEquals("ErrorAccessDenied", e.getErrorCode());
+            assertTrue(e.getMessage().contains("Mail.Send application permission in Microsoft Graph"), e.getMessage());
+            assertTrue(e.getMessage().contains("'Application Mail.Send'"), e.getMessage());
         } finally {
             app.grant(SandboxDirectory.Resource.GRAPH, "Mail.Send");
         }

@@ -11,7 +11,7 @@ package org.m365mail.admin;
  *                     {@code null}
  * @param defaultValue the value used when the pool sets none, or {@code null} when there is none
  * @param confidential whether it is a secret (its value is never shown)
- * @param set          whether the pool sets it to something other than its default
+ * @param set          whether the pool sets it (a value it sets stays when a later version changes the default)
  */
 public record Setting(String name, String group, String description, String value, String defaultValue,
                       boolean confidential, boolean set) {

@@ -31,13 +31,13 @@ final class EndpointRules {
     }
 
     static Endpoints check(MailProperties p, Problems problems) {
-        Cloud cloud = problems.choice("cloud", p.getCloud(), Cloud.class, Cloud.GLOBAL);
+        Cloud cloud = problems.choice("cloud", p.getCloud(), Cloud.class, PropertyDefaults.CLOUD);
         // The cloud sets the hosts; an explicit authorityUrl or graphUrl still wins (a proxy, the stand-in).
         String authorityUrl = https("authorityUrl", p.getAuthorityUrl(), cloud.authorityUrl(), problems);
         String graphUrl = https("graphUrl", p.getGraphUrl(), cloud.graphUrl(), problems);
 
         String smtpHost = Problems.trim(p.getSmtpHost()) == null ? cloud.smtpHost() : Problems.trim(p.getSmtpHost());
-        int smtpPort = p.getSmtpPort() == null ? 587 : p.getSmtpPort();
+        int smtpPort = p.getSmtpPort() == null ? PropertyDefaults.SMTP_PORT : p.getSmtpPort();
         if (smtpPort < 1 || smtpPort > 65535) {
             problems.add("smtpPort must be between 1 and 65535; Exchange Online uses 587 (was " + smtpPort + ")");
         }
@@ -93,8 +93,10 @@ final class EndpointRules {
                 proxyHost = null;
             }
         }
-        int connect = problems.atLeast("connectTimeoutMillis", p.getConnectTimeoutMillis(), 10_000, 100);
-        int read = problems.atLeast("readTimeoutMillis", p.getReadTimeoutMillis(), 60_000, 100);
+        int connect = problems.atLeast("connectTimeoutMillis", p.getConnectTimeoutMillis(),
+                PropertyDefaults.CONNECT_TIMEOUT_MILLIS, 100);
+        int read = problems.atLeast("readTimeoutMillis", p.getReadTimeoutMillis(),
+                PropertyDefaults.READ_TIMEOUT_MILLIS, 100);
         return new MailSettings.Network(proxyHost, proxyPort, proxyUser, proxyPassword, Duration.ofMillis(connect),
                 Duration.ofMillis(read));
     }

@@ -22,19 +22,24 @@ final class LimitRules {
 
     static Limits check(MailProperties p, InternetAddress fromAddress, Problems problems) {
         MailSettings.SmtpLimits smtp = new MailSettings.SmtpLimits(
-                problems.atLeast("smtpMaxConcurrentSends", p.getSmtpMaxConcurrentSends(), 3, 0));
-        long maxMessageBytes = p.getMaxMessageBytes() == null ? MailSettings.DEFAULT_MAX_MESSAGE_BYTES
+                problems.atLeast("smtpMaxConcurrentSends", p.getSmtpMaxConcurrentSends(),
+                        PropertyDefaults.SMTP_MAX_CONCURRENT_SENDS, 0));
+        long maxMessageBytes = p.getMaxMessageBytes() == null ? PropertyDefaults.MAX_MESSAGE_BYTES
                 : p.getMaxMessageBytes();
         if (maxMessageBytes < 1024) {
             problems.add("maxMessageBytes must be at least 1024 (was " + maxMessageBytes + ")");
         }
         MailSettings.SendingLimits sending = new MailSettings.SendingLimits(allowedFrom(p, fromAddress, problems),
-                problems.atLeast("messagesPerMinute", p.getMessagesPerMinute(), 30, 0),
-                problems.atLeast("maxRecipientsPerMessage", p.getMaxRecipientsPerMessage(), 500, 1), maxMessageBytes);
-        int sendTimeoutSeconds = problems.atLeast("sendTimeoutSeconds", p.getSendTimeoutSeconds(), 120, 1);
+                problems.atLeast("messagesPerMinute", p.getMessagesPerMinute(),
+                        PropertyDefaults.MESSAGES_PER_MINUTE, 0),
+                problems.atLeast("maxRecipientsPerMessage", p.getMaxRecipientsPerMessage(),
+                        PropertyDefaults.MAX_RECIPIENTS_PER_MESSAGE, 1), maxMessageBytes);
+        int sendTimeoutSeconds = problems.atLeast("sendTimeoutSeconds", p.getSendTimeoutSeconds(),
+                PropertyDefaults.SEND_TIMEOUT_SECONDS, 1);
         MailSettings.GraphOptions graph = new MailSettings.GraphOptions(
-                p.getSaveToSentItems() == null || p.getSaveToSentItems(),
-                problems.atLeast("graphMaxConcurrentRequests", p.getGraphMaxConcurrentRequests(), 4, 0),
+                p.getSaveToSentItems() == null ? PropertyDefaults.SAVE_TO_SENT_ITEMS : p.getSaveToSentItems(),
+                problems.atLeast("graphMaxConcurrentRequests", p.getGraphMaxConcurrentRequests(),
+                        PropertyDefaults.GRAPH_MAX_CONCURRENT_REQUESTS, 0),
                 Duration.ofSeconds(sendTimeoutSeconds));
         return new Limits(sending, smtp, graph);
     }

@@ -12,9 +12,9 @@ final class ModeRules {
 
     static Modes check(MailProperties p, Problems problems) {
         TransportKind transport = problems.choice("transport", p.getTransport(), TransportKind.class,
-                TransportKind.GRAPH);
+                PropertyDefaults.TRANSPORT);
         AuthenticationMode authentication = problems.choice("authentication", p.getAuthentication(),
-                AuthenticationMode.class, AuthenticationMode.CLIENT_CREDENTIALS);
+                AuthenticationMode.class, PropertyDefaults.AUTHENTICATION);
         if (authentication == AuthenticationMode.PASSWORD && transport == TransportKind.GRAPH) {
             problems.add("authentication PASSWORD works with transport SMTP; with transport GRAPH use "
                     + "CLIENT_CREDENTIALS, MANAGED_IDENTITY or DELEGATED");

@@ -21,7 +21,8 @@ final class OperationRules {
 
     static MailSettings.Operations check(MailProperties p, Problems problems) {
         List<InternetAddress> alertAddresses = problems.addresses("alertAddress", p.getAlertAddress());
-        int intervalMinutes = problems.atLeast("alertIntervalMinutes", p.getAlertIntervalMinutes(), 60, 1);
+        int intervalMinutes = problems.atLeast("alertIntervalMinutes", p.getAlertIntervalMinutes(),
+                PropertyDefaults.ALERT_INTERVAL_MINUTES, 1);
         String fallback = Problems.trim(p.getAlertFallbackFactory());
         if (fallback != null && !JndiNames.isGlobal(fallback)) {
             problems.add(JndiNames.problem("alertFallbackFactory", fallback,
@@ -31,8 +32,10 @@ final class OperationRules {
         if (fallback != null && alertAddresses.isEmpty()) {
             problems.add("alertFallbackFactory is set but alertAddress is not: name who receives the alerts");
         }
-        int unhealthyAfter = problems.atLeast("unhealthyAfterSeconds", p.getUnhealthyAfterSeconds(), 120, 0);
-        int warningDays = problems.atLeast("expiryWarningDays", p.getExpiryWarningDays(), 30, 1);
+        int unhealthyAfter = problems.atLeast("unhealthyAfterSeconds", p.getUnhealthyAfterSeconds(),
+                PropertyDefaults.UNHEALTHY_AFTER_SECONDS, 0);
+        int warningDays = problems.atLeast("expiryWarningDays", p.getExpiryWarningDays(),
+                PropertyDefaults.EXPIRY_WARNING_DAYS, 1);
         return new MailSettings.Operations(alertAddresses, Duration.ofMinutes(intervalMinutes), fallback,
                 Duration.ofSeconds(unhealthyAfter), Duration.ofDays(warningDays));
     }

@@ -50,7 +50,7 @@ final class StoreRules {
         }
 
         TokenCacheKind tokenCache = problems.choice("tokenCache", p.getTokenCache(), TokenCacheKind.class,
-                TokenCacheKind.LOCAL);
+                PropertyDefaults.TOKEN_CACHE);
         Secret tokenCacheKey = Secret.of(p.getTokenCacheKey());
         if (tokenCache == TokenCacheKind.JCACHE && tokenCacheKey == null) {
             problems.add("tokenCacheKey is required with tokenCache JCACHE: the passphrase (16+ characters, the same "

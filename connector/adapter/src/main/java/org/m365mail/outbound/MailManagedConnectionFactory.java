@@ -67,7 +67,9 @@ import java.util.logging.Logger;
  * <p>Every property below is what an administrator sets on the connection pool (admin console,
  * {@code asadmin create-connector-connection-pool --property}, {@code glassfish-resources.xml} or
  * {@code @ConnectionFactoryDefinition}). They are checked together by {@link MailSettings#validate} when the
- * connection factory is created.
+ * connection factory is created. None declares a default value to the server, and none is set here: an unset property
+ * takes {@link org.m365mail.config.PropertyDefaults its default} when the settings are read, so that a pool made in
+ * Payara's admin console (which writes every value its form shows into the pool) does not freeze today's defaults.
  */
 @ConnectionDefinition(
         connectionFactory = MailConnectionFactory.class,
@@ -84,10 +86,10 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = Logger.getLogger(MailManagedConnectionFactory.class.getName());
 
-    @ConfigProperty(type = String.class, defaultValue = "GRAPH",
+    @ConfigProperty(type = String.class,
             description = "How mail is sent: GRAPH (Microsoft Graph sendMail, needs Mail.Send) or SMTP (SMTP AUTH "
-                    + "XOAUTH2 on port 587, needs SMTP.SendAsApp)")
-    private String transport = "GRAPH";
+                    + "XOAUTH2 on port 587, needs SMTP.SendAsApp). Default: GRAPH")
+    private String transport;
 
     @ConfigProperty(type = String.class,
             description = "Directory (tenant) ID of the Entra tenant, or its domain such as contoso.onmicrosoft.com")
@@ -127,11 +129,11 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
                     + "with; a password alias ${ALIAS=name} is recommended")
     private transient String tokenStoreKey;
 
-    @ConfigProperty(type = String.class, defaultValue = "LOCAL",
+    @ConfigProperty(type = String.class,
             description = "Where access tokens are cached: LOCAL (this server instance) or JCACHE (the server's "
                     + "JCache, e.g. Payara's Hazelcast, shared by a cluster's instances, encrypted with tokenCacheKey; "
-                    + "LOCAL if the server has none)")
-    private String tokenCache = "LOCAL";
+                    + "LOCAL if the server has none). Default: LOCAL")
+    private String tokenCache;
 
     @ConfigProperty(type = String.class, confidential = true,
             description = "Passphrase (16+ characters, the same on every instance) access tokens are encrypted with "
@@ -145,10 +147,10 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
                     + "register the same address on the app registration (Authentication, platform Web)")
     private String consentRedirectUri;
 
-    @ConfigProperty(type = String.class, defaultValue = "GLOBAL",
+    @ConfigProperty(type = String.class,
             description = "Microsoft 365 cloud: GLOBAL, US_GOV (GCC High), US_GOV_DOD or CHINA (21Vianet); sets the "
-                    + "sign-in, Graph and SMTP hosts")
-    private String cloud = "GLOBAL";
+                    + "sign-in, Graph and SMTP hosts. Default: GLOBAL")
+    private String cloud;
 
     @ConfigProperty(type = String.class,
             description = "Entra sign-in host, if not the cloud's (https://login.microsoftonline.com for GLOBAL); for a "
@@ -171,9 +173,9 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
             description = "SMTP submission host (transport SMTP), if not the cloud's (smtp.office365.com for GLOBAL)")
     private String smtpHost;
 
-    @ConfigProperty(type = Integer.class, defaultValue = "587",
-            description = "SMTP submission port, STARTTLS (transport SMTP)")
-    private Integer smtpPort = 587;
+    @ConfigProperty(type = Integer.class,
+            description = "SMTP submission port, STARTTLS (transport SMTP). Default: 587")
+    private Integer smtpPort;
 
     @ConfigProperty(type = String.class,
             description = "Extra trusted certificates (PKCS#12 or JKS file path) for a TLS-inspecting proxy or a test "
@@ -183,11 +185,12 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
     @ConfigProperty(type = String.class, confidential = true, description = "Password of trustStorePath")
     private transient String trustStorePassword;
 
-    @ConfigProperty(type = String.class, defaultValue = "CLIENT_CREDENTIALS",
+    @ConfigProperty(type = String.class,
             description = "CLIENT_CREDENTIALS (app-only token), DELEGATED (a user's consented token), "
                     + "MANAGED_IDENTITY (the Azure resource's managed identity; clientId picks a user-assigned one) or "
-                    + "PASSWORD (SMTP basic authentication with username/password, being retired by Microsoft)")
-    private String authentication = "CLIENT_CREDENTIALS";
+                    + "PASSWORD (SMTP basic authentication with username/password, being retired by Microsoft). "
+                    + "Default: CLIENT_CREDENTIALS")
+    private String authentication;
 
     @ConfigProperty(type = String.class,
             description = "Identity that signs in on SMTP, if not fromAddress (then fromAddress is sent on behalf of, "
@@ -204,29 +207,29 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
                     + "PLAINTEXT_LOOPBACK_ONLY (test servers on this machine only)")
     private String smtpTls;
 
-    @ConfigProperty(type = Integer.class, defaultValue = "3",
+    @ConfigProperty(type = Integer.class,
             description = "Messages sent at once per mailbox over SMTP from this server; Exchange Online allows 3 "
-                    + "(0: no limit, for other SMTP servers)")
-    private Integer smtpMaxConcurrentSends = 3;
+                    + "(0: no limit, for other SMTP servers). Default: 3")
+    private Integer smtpMaxConcurrentSends;
 
-    @ConfigProperty(type = Integer.class, defaultValue = "30",
+    @ConfigProperty(type = Integer.class,
             description = "Messages per minute per mailbox, over Graph and SMTP alike; more wait rather than fail "
-                    + "(Exchange Online: 30; 0: no pace)")
-    private Integer messagesPerMinute = 30;
+                    + "(Exchange Online: 30; 0: no pace). Default: 30")
+    private Integer messagesPerMinute;
 
-    @ConfigProperty(type = Integer.class, defaultValue = "500",
+    @ConfigProperty(type = Integer.class,
             description = "Recipients (To, Cc, Bcc) per message, over Graph and SMTP alike; more are refused before "
-                    + "sending (Exchange Online allows 500)")
-    private Integer maxRecipientsPerMessage = 500;
+                    + "sending (Exchange Online allows 500). Default: 500")
+    private Integer maxRecipientsPerMessage;
 
-    @ConfigProperty(type = Long.class, defaultValue = "36700160",
+    @ConfigProperty(type = Long.class,
             description = "Largest message in bytes after encoding, over Graph and SMTP alike; larger are refused "
-                    + "before sending (Exchange Online's default MaxSendSize is 35 MB)")
-    private Long maxMessageBytes = MailSettings.DEFAULT_MAX_MESSAGE_BYTES;
+                    + "before sending (Exchange Online's default MaxSendSize is 35 MB). Default: 36700160")
+    private Long maxMessageBytes;
 
-    @ConfigProperty(type = Boolean.class, defaultValue = "true",
-            description = "Whether Graph keeps a copy of each sent message in the mailbox's Sent Items")
-    private Boolean saveToSentItems = Boolean.TRUE;
+    @ConfigProperty(type = Boolean.class,
+            description = "Whether Graph keeps a copy of each sent message in the mailbox's Sent Items. Default: true")
+    private Boolean saveToSentItems;
 
     @ConfigProperty(type = String.class,
             description = "Other addresses, comma-separated, an application may set as a message's From or Sender "
@@ -234,25 +237,27 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
                     + "any other From is refused before sending")
     private String allowedFromAddresses;
 
-    @ConfigProperty(type = Integer.class, defaultValue = "4",
-            description = "Graph requests at once per mailbox from this server; Graph allows 4 (0: no limit)")
-    private Integer graphMaxConcurrentRequests = 4;
+    @ConfigProperty(type = Integer.class,
+            description = "Graph requests at once per mailbox from this server; Graph allows 4 (0: no limit). "
+                    + "Default: 4")
+    private Integer graphMaxConcurrentRequests;
 
-    @ConfigProperty(type = Integer.class, defaultValue = "120",
-            description = "Longest time a send may take, retries after throttling or faults included, before it fails")
-    private Integer sendTimeoutSeconds = 120;
+    @ConfigProperty(type = Integer.class,
+            description = "Longest time a send may take, retries after throttling or faults included, before it "
+                    + "fails. Default: 120")
+    private Integer sendTimeoutSeconds;
 
     @ConfigProperty(type = String.class, confidential = true,
             description = "HTTP proxy for Entra and Graph: host:port, or user:password@host:port")
     private transient String httpProxy;
 
-    @ConfigProperty(type = Integer.class, defaultValue = "10000",
-            description = "Connection timeout in milliseconds")
-    private Integer connectTimeoutMillis = 10_000;
+    @ConfigProperty(type = Integer.class,
+            description = "Connection timeout in milliseconds. Default: 10000")
+    private Integer connectTimeoutMillis;
 
-    @ConfigProperty(type = Integer.class, defaultValue = "60000",
-            description = "How long to wait for an answer, in milliseconds")
-    private Integer readTimeoutMillis = 60_000;
+    @ConfigProperty(type = Integer.class,
+            description = "How long to wait for an answer, in milliseconds. Default: 60000")
+    private Integer readTimeoutMillis;
 
     @ConfigProperty(type = String.class,
             description = "When clientSecret expires, from the Expires column of Certificates & secrets (yyyy-MM-dd); "
@@ -265,24 +270,24 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
                     + "server's log only")
     private String alertAddress;
 
-    @ConfigProperty(type = Integer.class, defaultValue = "60",
-            description = "At most one alert per kind of failure in this many minutes")
-    private Integer alertIntervalMinutes = 60;
+    @ConfigProperty(type = Integer.class,
+            description = "At most one alert per kind of failure in this many minutes. Default: 60")
+    private Integer alertIntervalMinutes;
 
     @ConfigProperty(type = String.class,
             description = "JNDI name of another connection factory of this connector (e.g. mail/Alerts) that sends "
                     + "alerts when this one cannot; unset: such alerts go to the server's log at SEVERE")
     private String alertFallbackFactory;
 
-    @ConfigProperty(type = Integer.class, defaultValue = "120",
+    @ConfigProperty(type = Integer.class,
             description = "Seconds sends may keep failing (no connection, throttled to the end) before the pool's "
-                    + "readiness check reports DOWN; credentials Entra refuses are DOWN at once")
-    private Integer unhealthyAfterSeconds = 120;
+                    + "readiness check reports DOWN; credentials Entra refuses are DOWN at once. Default: 120")
+    private Integer unhealthyAfterSeconds;
 
-    @ConfigProperty(type = Integer.class, defaultValue = "30",
+    @ConfigProperty(type = Integer.class,
             description = "Days before a client secret (clientSecretExpires) or certificate expires that the "
-                    + "console, the log and the alert address are told")
-    private Integer expiryWarningDays = 30;
+                    + "console, the log and the alert address are told. Default: 30")
+    private Integer expiryWarningDays;
 
     private transient PrintWriter logWriter;
     private transient ResourceAdapter resourceAdapter;

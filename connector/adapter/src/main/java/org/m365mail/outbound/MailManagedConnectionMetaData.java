@@ -1,5 +1,8 @@
 package org.m365mail.outbound;
 
+import jakarta.resource.ResourceException;
+import org.m365mail.config.PropertyDefaults;
+import org.m365mail.config.TransportKind;
 import jakarta.resource.spi.ManagedConnectionMetaData;
 
 /** Describes the connector to the server's tooling. */
@@ -11,14 +14,23 @@ final class MailManagedConnectionMetaData implements ManagedConnectionMetaData {
         this.factory = factory;
     }
 
+    /** The factory's transport; the default when its settings cannot be read. */
+    private TransportKind transport() {
+        try {
+            return factory.settings().transport();
+        } catch (ResourceException e) {
+            return PropertyDefaults.TRANSPORT;
+        }
+    }
+
     @Override
     public String getEISProductName() {
-        return "Microsoft 365 Exchange Online (" + factory.getTransport() + ")";
+        return "Microsoft 365 Exchange Online (" + transport() + ")";
     }
 
     @Override
     public String getEISProductVersion() {
-        return "GRAPH".equalsIgnoreCase(factory.getTransport()) ? "Microsoft Graph v1.0" : "SMTP AUTH XOAUTH2";
+        return transport() == TransportKind.GRAPH ? "Microsoft Graph v1.0" : "SMTP AUTH XOAUTH2";
     }
 
     @Override

@@ -2,19 +2,20 @@ package org.m365mail.outbound;
 
 import jakarta.resource.spi.ConfigProperty;
 import org.m365mail.admin.Setting;
+import org.m365mail.config.PropertyDefaults;
 
 import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * A factory's effective configuration as the console shows it: every {@link ConfigProperty} of
  * {@link MailManagedConnectionFactory}, grouped by concern, with the description the server's tools are given (the
  * annotation is the one place a property is declared), its value, its default and whether the pool sets it. The
- * values of confidential properties are never read out, only whether they are set.
+ * values of confidential properties are never read out, only whether they are set. "Set" means the pool sets it
+ * (to its default or not): that value stays when a later version changes the default.
  */
 final class PoolConfiguration {
 
@@ -44,20 +45,18 @@ final class PoolConfiguration {
     /** The configuration of {@code factory}, group by group. */
     static List<Setting> of(MailManagedConnectionFactory factory) {
         Map<String, Field> fields = properties();
-        MailManagedConnectionFactory defaults = new MailManagedConnectionFactory();
+        Map<String, String> defaults = PropertyDefaults.byProperty();
         List<Setting> settings = new ArrayList<>();
         GROUPS.forEach((group, names) -> {
             for (String name : names) {
                 Field field = fields.get(name);
                 ConfigProperty declared = field.getAnnotation(ConfigProperty.class);
                 Object value = read(field, factory);
-                Object fallback = read(field, defaults);
                 boolean confidential = declared.confidential();
-                boolean set = value != null && !Objects.equals(value, fallback)
-                        && !(value instanceof String s && s.isBlank());
+                boolean set = value != null && !(value instanceof String s && s.isBlank());
                 settings.add(new Setting(name, group, String.join(" ", declared.description()),
-                        confidential ? (set ? "(set)" : null) : value == null ? null : value.toString(),
-                        confidential || fallback == null ? null : fallback.toString(), confidential, set));
+                        confidential ? (set ? "(set)" : null) : set ? value.toString() : null,
+                        confidential ? null : defaults.get(name), confidential, set));
             }
         });
         return settings;

@@ -154,6 +154,32 @@ class AdministrationTest {
         mcf.close();
     }
 
+    /**
+     * Payara's admin console writes every value its form shows into the pool: a default declared to the server would
+     * be frozen into each pool made there. So none is declared, no field starts with one, and each property's
+     * description says its default, the one {@link org.m365mail.config.PropertyDefaults} applies.
+     */
+    @Test
+    void noPropertyDeclaresADefaultToTheServerAndEachDescriptionSaysItsDefault() throws Exception {
+        MailManagedConnectionFactory fresh = new MailManagedConnectionFactory();
+        Map<String, String> defaults = org.m365mail.config.PropertyDefaults.byProperty();
+        for (Field f : PoolConfiguration.properties().values()) {
+            jakarta.resource.spi.ConfigProperty declared = f.getAnnotation(jakarta.resource.spi.ConfigProperty.class);
+            assertEquals("", declared.defaultValue(), f.getName() + " declares a default to the server");
+            f.setAccessible(true);
+            assertNull(f.get(fresh), f.getName() + " starts with a value");
+            String description = String.join(" ", declared.description());
+            if (defaults.containsKey(f.getName())) {
+                assertTrue(description.endsWith("Default: " + defaults.get(f.getName())), f.getName() + ": "
+                        + description);
+            } else {
+                assertFalse(description.contains("Default: "), f.getName() + ": " + description);
+            }
+        }
+        assertTrue(PoolConfiguration.properties().keySet().containsAll(defaults.keySet()), defaults.keySet()
+                .toString());
+    }
+
     /** The secrets are transient fields: the view reads none of them out whatever their name. */
     @Test
     void confidentialPropertiesAreTheTransientSecretFields() {

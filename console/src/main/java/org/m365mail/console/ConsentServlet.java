@@ -1,5 +1,6 @@
 package org.m365mail.console;
 
+import jakarta.inject.Inject;
 import jakarta.resource.ResourceException;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
@@ -40,7 +41,8 @@ public class ConsentServlet extends HttpServlet {
     private static final String PENDING = "m365mail.consent.pending";
     private static final int MAX_PENDING = 16;
 
-    private final transient FactoryDirectory directory = new FactoryDirectory();
+    @Inject
+    private transient FactoryDirectory directory;
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {

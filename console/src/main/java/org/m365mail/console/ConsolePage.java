@@ -71,9 +71,11 @@ final class ConsolePage {
         try (PrintWriter out = response.getWriter()) {
             out.println("<!doctype html><html lang='en'><head><meta charset='utf-8'><title>" + escape(title)
                     + " · Microsoft 365 mail connector</title><link rel='stylesheet' href='" + path("/console.css")
-                    + "'></head><body><header><h1>Microsoft 365 mail connector</h1><nav><a href='" + path("/")
-                    + "'>Test mail</a><a href='" + path("/consent") + "'>Mailbox consent</a><span class='muted'> "
-                    + "Signed in as " + escape(request.getRemoteUser()) + "</span></nav></header><main><h2>"
+                    + "'></head><body><header><h1>Microsoft 365 mail connector</h1><nav aria-label='Console'><a href='"
+                    + path("/") + "'>Connection factories</a><a href='" + path("/assistant.html") + "'>Setup "
+                    + "assistant</a><a href='" + path("/consent") + "' aria-current='page'>Mailbox consent</a>"
+                    + "<span class='muted'> Signed in as " + escape(request.getRemoteUser())
+                    + "</span></nav></header><main><h2>"
                     + escape(title) + "</h2>");
             out.print(body);
             out.println("</main></body></html>");

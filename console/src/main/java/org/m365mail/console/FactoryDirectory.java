@@ -1,5 +1,6 @@
 package org.m365mail.console;
 
+import jakarta.enterprise.context.ApplicationScoped;
 import org.m365mail.api.MailConnectionFactory;
 
 import javax.naming.Context;
@@ -23,9 +24,11 @@ import java.util.logging.Logger;
  * <p>The walk follows sub-contexts from the root of the server's tree (Payara and GlassFish bind connector resources
  * there: {@code mail/Office365}), skips the server's internal contexts ({@code __SYSTEM} and other names starting with
  * {@code __}), goes at most {@value #MAX_DEPTH} levels deep and looks at most {@value #MAX_ENTRIES} entries. What it
- * found is kept for a few seconds, so a page and the request it sends see the same factories.
+ * found is kept for a few seconds, so a page and the request it sends see the same factories. One per console
+ * (application scoped), shared by its pages and API.
  */
-final class FactoryDirectory {
+@ApplicationScoped
+public class FactoryDirectory {
 
     private static final Logger LOG = Logger.getLogger(FactoryDirectory.class.getName());
     private static final int MAX_DEPTH = 6;
@@ -36,7 +39,7 @@ final class FactoryDirectory {
     private volatile long foundAt;
 
     /** The factories by JNDI name, sorted by name. */
-    Map<String, MailConnectionFactory> factories() {
+    public Map<String, MailConnectionFactory> factories() {
         Map<String, MailConnectionFactory> current = found;
         if (current == null || System.nanoTime() - foundAt > KEEP_NANOS) {
             current = walk();
@@ -49,7 +52,7 @@ final class FactoryDirectory {
     /**
      * The factory the server has under exactly {@code name}, or empty; never a lookup of {@code name} itself.
      */
-    Optional<MailConnectionFactory> find(String name) {
+    public Optional<MailConnectionFactory> find(String name) {
         if (name == null || name.isBlank()) {
             return Optional.empty();
         }

@@ -21,8 +21,8 @@ import java.io.IOException;
 public class SecurityHeaders extends HttpFilter {
 
     private static final long serialVersionUID = 1L;
-    static final String CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'self'; img-src 'self'; "
-            + "frame-ancestors 'none'; base-uri 'none'";
+    static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; connect-src 'self'; "
+            + "style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'";
 
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)

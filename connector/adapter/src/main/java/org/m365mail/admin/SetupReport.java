@@ -18,13 +18,18 @@ import java.util.List;
 public record SetupReport(List<SetupStep> steps, String audience, String tenantId, List<String> roles,
                           List<String> scopes, Instant expiresAt) {
 
-    /** @return whether every step is done */
+    /** @return whether no step is missing (steps only a send can confirm may be unchecked) */
     public boolean ok() {
-        return steps.stream().allMatch(s -> Boolean.TRUE.equals(s.ok()));
+        return steps.stream().noneMatch(s -> Boolean.FALSE.equals(s.ok()));
     }
 
-    /** @return the first step that is not done, or {@code null} */
+    /** @return the first step that is missing, or {@code null} */
     public SetupStep firstMissing() {
-        return steps.stream().filter(s -> !Boolean.TRUE.equals(s.ok())).findFirst().orElse(null);
+        return steps.stream().filter(s -> Boolean.FALSE.equals(s.ok())).findFirst().orElse(null);
+    }
+
+    /** @return how many steps could not be checked here (a test mail confirms them) */
+    public long unchecked() {
+        return steps.stream().filter(s -> s.ok() == null).count();
     }
 }

@@ -20,18 +20,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every line the connector and its console log carries a code that means one thing: each code is written once in the
- * sources (adapter and console), and the README's table lists each once, with the level it is logged at.
+ * sources (adapter and console), and the tables of the README and docs/guide.md list each once, with the level it is logged at.
  */
 class LogCodesTest {
 
     private static final List<Path> SOURCES = List.of(Path.of("src/main/java"), Path.of("../../console/src/main/java"));
-    private static final Path README = Path.of("../../README.md");
+    /** Where the codes are listed for administrators: the README, and the guide's troubleshooting section. */
+    private static final List<Path> TABLES = List.of(Path.of("../../README.md"), Path.of("../../docs/guide.md"));
     /** A logging call, up to the end of its statement. */
     private static final Pattern LOG_CALL = Pattern.compile(
             "LOG\\.(log|info|warning|severe|fine|finer|finest|config)\\((.*?)\\);", Pattern.DOTALL);
     private static final Pattern CODE_IN_STRING = Pattern.compile("\"M365MAIL-(\\d{4})");
     private static final Pattern LEVEL = Pattern.compile("^\\s*Level\\.([A-Z]+)");
-    private static final Pattern README_ROW = Pattern.compile("^\\| `M365MAIL-(\\d{4})` \\| ([^|]+) \\|",
+    private static final Pattern TABLE_ROW = Pattern.compile("^\\| `M365MAIL-(\\d{4})` \\| ([^|]+) \\|",
             Pattern.MULTILINE);
 
     private record Use(String file, String level) {
@@ -93,23 +94,26 @@ class LogCodesTest {
                 }
             }
         }
-        Map<String, String> listed = new TreeMap<>();
-        List<String> twice = new ArrayList<>();
-        Matcher row = README_ROW.matcher(Files.readString(README));
-        while (row.find()) {
-            if (listed.put(row.group(1), row.group(2).trim()) != null) {
-                twice.add(row.group(1));
+        for (Path table : TABLES) {
+            Map<String, String> listed = new TreeMap<>();
+            List<String> twice = new ArrayList<>();
+            Matcher row = TABLE_ROW.matcher(Files.readString(table));
+            while (row.find()) {
+                if (listed.put(row.group(1), row.group(2).trim()) != null) {
+                    twice.add(row.group(1));
+                }
             }
+            assertEquals(List.of(), twice, "listed twice in " + table);
+            assertEquals(new TreeMap<>(uses).keySet(), listed.keySet(), "the table in " + table
+                    + " and the sources differ");
+            List<String> wrongLevel = new ArrayList<>();
+            uses.forEach((code, use) -> {
+                if (!use.level().equals("computed") && !listed.get(code).startsWith(use.level())) {
+                    wrongLevel.add(code + ": logged at " + use.level() + " in " + use.file() + ", " + table
+                            + " says " + listed.get(code));
+                }
+            });
+            assertEquals(List.of(), wrongLevel);
         }
-        assertEquals(List.of(), twice, "listed twice in the README");
-        assertEquals(new TreeMap<>(uses).keySet(), listed.keySet(), "the README's table and the sources differ");
-        List<String> wrongLevel = new ArrayList<>();
-        uses.forEach((code, use) -> {
-            if (!use.level().equals("computed") && !listed.get(code).startsWith(use.level())) {
-                wrongLevel.add(code + ": logged at " + use.level() + " in " + use.file() + ", README says "
-                        + listed.get(code));
-            }
-        });
-        assertEquals(List.of(), wrongLevel);
     }
 }

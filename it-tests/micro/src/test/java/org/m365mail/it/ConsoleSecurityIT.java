@@ -46,10 +46,15 @@ class ConsoleSecurityIT {
     /** Every URL of the console, with what would change something if it were let through. */
     private static final List<Call> EVERY_URL = List.of(
             new Call("GET", ""),
-            new Call("GET", "test-mail"),
-            new Call("POST", "test-mail", "jndiName", "mail/Office365", "to", SandboxDefaults.RECIPIENT,
-                    "subject", "IT console intruder"),
+            new Call("GET", "index.html"),
+            new Call("GET", "assistant.html"),
+            new Call("GET", "console.js"),
             new Call("GET", "api/factories"),
+            new Call("GET", "api/factories/detail?jndiName=mail/Office365"),
+            new Call("POST", "api/check-setup", "jndiName", "mail/Office365"),
+            new Call("GET", "api/setup-script?tenantId=" + SandboxDefaults.TENANT_ID + "&clientId="
+                    + SandboxDefaults.CLIENT_ID + "&objectId=0e7d3c4b-91a2-4f5e-8b6c-d2a1f3e4b5c6&mailboxes="
+                    + SandboxDefaults.SENDER),
             new Call("POST", "api/test-mail", "jndiName", "mail/Office365", "to", SandboxDefaults.RECIPIENT,
                     "subject", "IT console intruder"),
             new Call("GET", "consent"),
@@ -138,8 +143,7 @@ class ConsoleSecurityIT {
                     "to", SandboxDefaults.RECIPIENT, "subject", "IT console forged");
             assertEquals(403, api.statusCode(), api.body());
             assertTrue(api.body().contains("CSRF"), api.body());
-            assertEquals(403, admin.post("test-mail", presented, "jndiName", "mail/Office365", "to",
-                    SandboxDefaults.RECIPIENT, "subject", "IT console forged").statusCode());
+            assertEquals(403, admin.post("api/check-setup", presented, "jndiName", "mail/Office365").statusCode());
             assertEquals(403, admin.post("consent/reset", presented, "jndiName", "mail/Delegated").statusCode());
             assertEquals(403, admin.post("consent/connect", presented, "jndiName", "mail/Delegated").statusCode());
         }
@@ -166,10 +170,27 @@ class ConsoleSecurityIT {
             assertEquals("nosniff", response.headers().firstValue("X-Content-Type-Options").orElse(""), path);
             assertEquals("no-referrer", response.headers().firstValue("Referrer-Policy").orElse(""), path);
         }
-        String page = admin.get("").body();
-        assertTrue(page.contains("mail/Office365") && page.contains("mail/Office365Smtp"),
-                "the server's factories are offered: " + page);
-        assertFalse(page.contains("<script"), "no script to inject into");
+        for (String path : new String[]{"assistant.html", "console.js", "api/factories/detail?jndiName=mail/Office365"}) {
+            HttpResponse<String> response = admin.get(path);
+            assertEquals(200, response.statusCode(), path);
+            assertTrue(response.headers().firstValue("Content-Security-Policy").orElse("")
+                    .contains("default-src 'none'"), path);
+        }
+        String list = admin.get("api/factories").body();
+        assertTrue(list.contains("mail/Office365") && list.contains("mail/Office365Smtp"),
+                "the server's factories are offered: " + list);
+        String csp = admin.get("").headers().firstValue("Content-Security-Policy").orElse("");
+        assertFalse(csp.contains("unsafe-inline") || csp.contains("unsafe-eval"), csp);
+        // The pages load their script from the console itself; none is written into a page.
+        for (String page : new String[]{"", "assistant.html"}) {
+            String html = admin.get(page).body();
+            assertTrue(html.contains("<script type=\"module\" src=\"console.js\"></script>"), html);
+            assertFalse(html.replace("<script type=\"module\" src=\"console.js\"></script>", "").contains("<script"),
+                    "no inline script: " + page);
+        }
+        String detail = admin.get("api/factories/detail?jndiName=mail/Office365").body();
+        assertTrue(detail.contains("\"clientSecret\"") && detail.contains("\"value\":\"(set)\""), detail);
+        assertFalse(detail.contains(SandboxDefaults.CLIENT_SECRET), "no secret in the API: " + detail);
     }
 
     /**
@@ -202,6 +223,9 @@ class ConsoleSecurityIT {
                 assertEquals(404, api.statusCode(), name + ": " + api.body());
                 assertTrue(api.body().contains("No connection factory of this connector is named"), api.body());
                 assertTrue(api.body().contains("mail/Office365"), "names the factories there are: " + api.body());
+                assertEquals(404, admin.post("api/check-setup", token, "jndiName", name).statusCode(), name);
+                assertEquals(404, admin.get("api/factories/detail?jndiName=" + ConsoleClient.enc(name)).statusCode(),
+                        name);
                 assertEquals(404, admin.post("consent/connect", token, "jndiName", name).statusCode(), name);
                 assertEquals(404, admin.post("consent/reset", token, "jndiName", name).statusCode(), name);
                 assertEquals(200, admin.get("consent?jndiName=" + ConsoleClient.enc(name)).statusCode(), name);

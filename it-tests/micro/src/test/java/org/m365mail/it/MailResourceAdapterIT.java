@@ -252,9 +252,10 @@ class MailResourceAdapterIT {
             // for the console.
             browser.get(console.toString().replace("://", "://" + ConsoleClient.ADMIN + ":" + ConsoleClient.PASSWORD
                     + "@"));
-            assertTrue(browser.getPageSource().contains("Send a test message"), browser.getPageSource());
-            new org.openqa.selenium.support.ui.Select(browser.findElement(org.openqa.selenium.By.id("jndiName")))
-                    .selectByValue("mail/Office365");
+            browser.get(console.resolve("./#factory=" + ConsoleClient.enc("mail/Office365")).toString());
+            new org.openqa.selenium.support.ui.WebDriverWait(browser, Duration.ofSeconds(20)).until(
+                    org.openqa.selenium.support.ui.ExpectedConditions.textToBe(
+                            org.openqa.selenium.By.id("factory-title"), "mail/Office365"));
             browser.findElement(org.openqa.selenium.By.id("to")).sendKeys(SandboxDefaults.RECIPIENT);
             org.openqa.selenium.WebElement subject = browser.findElement(org.openqa.selenium.By.id("subject"));
             subject.clear();
@@ -262,8 +263,8 @@ class MailResourceAdapterIT {
             browser.findElement(org.openqa.selenium.By.id("send")).click();
             new org.openqa.selenium.support.ui.WebDriverWait(browser, Duration.ofSeconds(20)).until(
                     org.openqa.selenium.support.ui.ExpectedConditions.presenceOfElementLocated(
-                            org.openqa.selenium.By.id("message")));
-            assertTrue(browser.findElement(org.openqa.selenium.By.id("message")).getText().startsWith("Sent:"),
+                            org.openqa.selenium.By.id("message-text")));
+            assertTrue(browser.findElement(org.openqa.selenium.By.id("message-text")).getText().startsWith("Sent:"),
                     browser.getPageSource());
             assertEquals("GRAPH", delivered("IT browser test mail").channel());
 

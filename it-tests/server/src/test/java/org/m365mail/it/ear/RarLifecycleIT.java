@@ -116,6 +116,25 @@ class RarLifecycleIT {
         int loginsAfterPing = sandbox.smtpLogins();
         assertTrue(loginsAfterPing >= 1, "the SMTP ping signed in");
 
+        // The administrator's path with a password alias (the build made m365-client-secret): asadmin takes the
+        // ${ALIAS=...} text as it is, Payara resolves it for the connector; a misspelt alias reaches the connector
+        // unresolved and is refused, naming the property and the alias, not sent to Entra as a secret.
+        Map<String, String> aliased = pool("GRAPH");
+        aliased.put("clientSecret", "${ALIAS=m365-client-secret}");
+        create("PingAlias", aliased);
+        Asadmin.Result alias = ping("PingAlias");
+        assertTrue(alias.succeeded(), alias.output());
+        Map<String, String> misspelt = pool("GRAPH");
+        misspelt.put("clientSecret", "${ALIAS=m365-client-secert}");
+        create("PingMisspeltAlias", misspelt);
+        int tokenRequests = sandbox.tokenRequests().entries().size();
+        Asadmin.Result unresolved = ping("PingMisspeltAlias");
+        assertFalse(unresolved.succeeded(), unresolved.output());
+        assertTrue(unresolved.output().contains("clientSecret names the password alias 'm365-client-secert', which "
+                + "this server does not have") && unresolved.output().contains("asadmin create-password-alias"),
+                unresolved.output());
+        assertEquals(tokenRequests, sandbox.tokenRequests().entries().size(), "nothing was sent to Entra");
+
         Map<String, String> wrongSecret = pool("GRAPH");
         wrongSecret.put("clientSecret", "not-the-secret-42");
         create("PingWrongSecret", wrongSecret);

@@ -14,7 +14,7 @@ import java.nio.file.Path;
  * closed), and the flags keep Chromium from calling home at start. The stand-in's certificate is self-signed, so
  * certificate errors are ignored, for this test browser only.
  */
-final class HeadlessChromium {
+public final class HeadlessChromium {
 
     static final String BROWSER = System.getProperty("chromium.binary", "/usr/bin/chromium");
     static final String DRIVER = System.getProperty("chromedriver.binary", "/usr/bin/chromedriver");
@@ -22,7 +22,7 @@ final class HeadlessChromium {
     private HeadlessChromium() {
     }
 
-    static ChromeDriver start(Path workDir) throws IOException {
+    public static ChromeDriver start(Path workDir) throws IOException {
         if (!new File(BROWSER).canExecute() || !new File(DRIVER).canExecute()) {
             throw new IllegalStateException("The browser test needs Debian's chromium and chromium-driver ("
                     + BROWSER + ", " + DRIVER + "): run the tests with ./run-tests.sh, which installs them, or "

@@ -91,14 +91,10 @@ public class TestMailResource {
         }
     }
 
-    /** What to do about a failed send: the factory's advice for its last pool-wide failure, when it is this one. */
+    /** What to do about a failed send: the connector's advice for its kind of failure. */
     private static Optional<String> advice(MailConnectionFactory factory, ResourceException e) {
-        // The server may have wrapped the connector's exception: its message still contains the connector's.
         try {
-            return FactoryAdministration.of(factory).lastFailure()
-                    .filter(f -> f.detail() != null && e.getMessage() != null
-                            && (f.detail().contains(e.getMessage()) || e.getMessage().contains(f.detail())))
-                    .map(f -> f.advice());
+            return FactoryAdministration.of(factory).adviceFor(e);
         } catch (ResourceException notOurs) {
             return Optional.empty();
         }

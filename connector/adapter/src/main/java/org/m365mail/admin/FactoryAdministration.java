@@ -82,4 +82,10 @@ public interface FactoryAdministration {
      * to the SMTP server), each with what it found and what to do. Asks Entra for a token when none is held.
      */
     SetupReport checkSetup() throws ResourceException;
+
+    /**
+     * What an administrator does about {@code failure}, a send's or a connection's as the application (or the console)
+     * got it, possibly wrapped by the server: the advice for its kind of failure; empty when there is none.
+     */
+    Optional<String> adviceFor(Throwable failure);
 }

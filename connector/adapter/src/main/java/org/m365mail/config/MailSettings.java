@@ -141,8 +141,6 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
     }
 
 
-    /** Exchange Online: 35 MB per message after encoding. */
-    public static final long DEFAULT_MAX_MESSAGE_BYTES = PropertyDefaults.MAX_MESSAGE_BYTES;
 
     /** The scope to ask Entra for when sending through Graph: {@code {graphUrl}/.default}. */
     public String graphScope() {

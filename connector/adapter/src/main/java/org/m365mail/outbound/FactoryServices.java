@@ -201,16 +201,17 @@ final class FactoryServices implements AutoCloseable {
             steps.add(new SetupStep(step, null, "the token carries no " + needed + " role (roles " + claims.roles()
                     + "). That is right if you limit the app with an Exchange Online role assignment 'Application "
                     + needed + "' (RBAC for Applications, see the setup assistant): send a test mail to confirm it. "
-                    + "Otherwise " + permission.get().substring(permission.get().indexOf(": ") + 2)));
-            permission = Optional.empty();
+                    + "Otherwise " + setupCheck.howToGrant()));
         } else {
             steps.add(new SetupStep(step, permission.isEmpty(), permission.orElse("granted ("
                     + (settings.authentication() == AuthenticationMode.DELEGATED ? "scp " + claims.scopes()
                     : "roles " + claims.roles()) + ")")));
         }
-        if (tenant.isPresent() || permission.isPresent()) {
-            monitor.setupFailed(new MailSendException(tenant.orElseGet(permission::get),
-                    tenant.isPresent() ? "WrongTenant" : "PermissionMissing", null));
+        // The pool's readiness learns the same as its Ping would.
+        try {
+            setupCheck.verify(token);
+        } catch (MailSendException refused) {
+            monitor.setupFailed(refused);
             return skipRest(steps, claims, token);
         }
         monitor.credentialsVerified();

@@ -33,6 +33,7 @@ import org.m365mail.config.JndiNames;
 import org.m365mail.config.MailProperties;
 import org.m365mail.config.MailSettings;
 import org.m365mail.config.TransportKind;
+import org.m365mail.monitor.FailureReason;
 import org.m365mail.monitor.PoolJmx;
 import org.m365mail.monitor.PoolMonitor;
 import org.m365mail.ra.MailResourceAdapter;
@@ -715,7 +716,9 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
 
             @Override
             public TokenState token() throws ResourceException {
-                Optional<AccessToken> held = services().heldToken();
+                // Looking does not wire an unused factory (its timers, its HTTP client): no services, no token.
+                FactoryServices wired = current().services;
+                Optional<AccessToken> held = wired == null ? Optional.empty() : wired.heldToken();
                 MetricsSnapshot counts = monitor().metrics().snapshot();
                 return new TokenState(held.isPresent(), held.map(AccessToken::acquiredAt).orElse(null),
                         held.map(AccessToken::expiresAt).orElse(null), counts.tokenRequests(),
@@ -730,6 +733,17 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
             @Override
             public List<String> alertAddresses() throws ResourceException {
                 return settings().operations().alertAddresses().stream().map(a -> a.getAddress()).toList();
+            }
+
+            @Override
+            public Optional<String> adviceFor(Throwable failure) {
+                for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                    if (t instanceof MailSendException mse) {
+                        String fix = FailureReason.of(mse).fix();
+                        return fix.isBlank() ? Optional.empty() : Optional.of(fix);
+                    }
+                }
+                return Optional.empty();
             }
 
             @Override

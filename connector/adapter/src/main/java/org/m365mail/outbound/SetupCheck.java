@@ -99,20 +99,26 @@ final class SetupCheck {
         }
         String api = graph ? "Microsoft Graph" : "Office 365 Exchange Online";
         String has = delegated ? "scp " + claims.scopes() : "roles " + claims.roles();
-        String fix;
-        if (delegated) {
-            fix = "add the delegated permission " + api + " " + needed + " to the app registration (API permissions), "
-                    + "then connect the mailbox again so that " + settings.username() + " consents to it";
-        } else if (settings.authentication() == AuthenticationMode.MANAGED_IDENTITY) {
-            fix = "grant the managed identity's service principal the app role " + needed + " of " + api + " "
-                    + "(New-MgServicePrincipalAppRoleAssignment)";
-        } else {
-            fix = "in the Entra admin center, app registration " + settings.clientId() + " → API permissions → Add a "
-                    + "permission → " + (graph ? "Microsoft Graph" : "APIs my organization uses → Office 365 Exchange "
-                    + "Online") + " → Application permissions → " + needed + ", then Grant admin consent";
-        }
         return Optional.of("The token for " + api + " carries no " + needed + " permission (" + has + "), so "
-                + (graph ? "Graph" : "Exchange Online") + " would refuse every message: " + fix);
+                + (graph ? "Graph" : "Exchange Online") + " would refuse every message: " + howToGrant());
+    }
+
+    /** Where an administrator grants the permission the transport needs. */
+    String howToGrant() {
+        boolean graph = settings.transport() == TransportKind.GRAPH;
+        String needed = neededPermission();
+        String api = graph ? "Microsoft Graph" : "Office 365 Exchange Online";
+        if (settings.authentication() == AuthenticationMode.DELEGATED) {
+            return "add the delegated permission " + api + " " + needed + " to the app registration (API permissions), "
+                    + "then connect the mailbox again so that " + settings.username() + " consents to it";
+        }
+        if (settings.authentication() == AuthenticationMode.MANAGED_IDENTITY) {
+            return "grant the managed identity's service principal the app role " + needed + " of " + api + " "
+                    + "(New-MgServicePrincipalAppRoleAssignment)";
+        }
+        return "in the Entra admin center, app registration " + settings.clientId() + " → API permissions → Add a "
+                + "permission → " + (graph ? "Microsoft Graph" : "APIs my organization uses → Office 365 Exchange "
+                + "Online") + " → Application permissions → " + needed + ", then Grant admin consent";
     }
 
     @Override

@@ -99,6 +99,13 @@ class AdministrationTest {
         assertNull(report.steps().get(report.steps().size() - 1).ok(), "SMTP is not tried: " + report);
         assertEquals("DOWN", admin.status().state(), "the pool's readiness says the same");
         assertTrue(admin.lastFailure().orElseThrow().advice().contains("SMTP.SendAsApp"));
+
+        // A send's failure as the server hands it on, wrapped: the advice for its kind.
+        jakarta.resource.ResourceException wrapped = new jakarta.resource.ResourceException("Error in allocating a "
+                + "connection");
+        wrapped.initCause(new org.m365mail.api.MailSendException(missing.detail(), "PermissionMissing", null));
+        assertTrue(admin.adviceFor(wrapped).orElseThrow().startsWith("Grant what the failure above names"));
+        assertTrue(admin.adviceFor(new IllegalStateException("not a send")).isEmpty());
     }
 
     @Test

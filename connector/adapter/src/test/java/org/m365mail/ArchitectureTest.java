@@ -42,9 +42,12 @@ class ArchitectureTest {
                     "runtime", "transport")),
             Map.entry("transport.smtp", Set.of("api", "auth", "config", "http", "logging", "monitor", "policy",
                     "runtime", "transport")),
-            Map.entry("ra", Set.of("runtime")),
+            Map.entry("delivery", Set.of("api", "config", "logging", "monitor", "policy", "transport")),
+            Map.entry("outbox", Set.of("api", "config", "delivery", "logging", "monitor", "policy", "runtime")),
+            Map.entry("ra", Set.of("delivery", "runtime")),
             Map.entry("outbound", Set.of("api", "admin", "alert", "auth", "config", "http", "logging", "monitor",
-                    "policy", "ra", "runtime", "transport", "transport.graph", "transport.smtp")));
+                    "delivery", "outbox", "policy", "ra", "runtime", "transport", "transport.graph",
+                    "transport.smtp")));
 
     private static final Pattern IMPORT = Pattern.compile("^import (?:static )?org\\.m365mail\\.([a-z.]+?)\\.[A-Z]",
             Pattern.MULTILINE);

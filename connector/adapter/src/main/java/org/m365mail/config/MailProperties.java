@@ -90,4 +90,20 @@ public interface MailProperties {
     Integer getUnhealthyAfterSeconds();
 
     Integer getExpiryWarningDays();
+
+    String getTransactionalSend();
+
+    Integer getPendingSendsLimit();
+
+    Integer getPendingSendsWaitMillis();
+
+    String getOutboxDataSource();
+
+    Integer getOutboxDeliveryThreads();
+
+    Integer getOutboxRetryHours();
+
+    Integer getOutboxKeepDeliveredHours();
+
+    String getOutboxInDoubt();
 }

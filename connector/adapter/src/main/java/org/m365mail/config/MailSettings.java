@@ -51,6 +51,7 @@ import java.util.List;
  * @param certificatePassword its password, or {@code null}
  * @param clientSecretExpires when the client secret expires, as the administrator gave it, or {@code null}
  * @param operations         who is told of failures, and when the pool counts as not ready
+ * @param delivery           what a send inside a transaction does, the bound on waiting sends, and the outbox
  */
 public record MailSettings(TransportKind transport, String tenantId, String clientId, Secret clientSecret,
                            String authorityUrl, String graphUrl, InternetAddress fromAddress, String fromName,
@@ -60,7 +61,35 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
                            Network network, ClientCertificate certificate, Path tokenStoreFile, Secret tokenStoreKey,
                            String tokenStoreDataSource, TokenCacheKind tokenCache, URI consentRedirectUri,
                            Secret tokenCacheKey, Path certificatePath, Secret certificatePassword,
-                           Instant clientSecretExpires, Operations operations) {
+                           Instant clientSecretExpires, Operations operations, Delivery delivery) {
+
+    /**
+     * How messages not sent on the caller's thread are handled.
+     *
+     * @param transactionalSend    what {@code send} does inside a JTA transaction
+     * @param pendingSendsLimit    how many messages may wait in memory for their send (sendAsync, after commit)
+     * @param pendingSendsWait     how long a caller waits for room before it is refused
+     * @param outboxDataSource     the JNDI name of the outbox's JDBC data source, or {@code null} for no outbox
+     * @param outboxThreads        how many threads of each instance deliver from the outbox
+     * @param outboxRetry          how long a message that keeps failing is retried before it is marked failed
+     * @param outboxKeepDelivered  how long delivered messages stay in the outbox's table (counts, idempotency)
+     * @param inDoubt              what happens to a message whose send's outcome is unknown
+     */
+    public record Delivery(TransactionalSend transactionalSend, int pendingSendsLimit,
+                           java.time.Duration pendingSendsWait, String outboxDataSource, int outboxThreads,
+                           java.time.Duration outboxRetry, java.time.Duration outboxKeepDelivered,
+                           InDoubtPolicy inDoubt) {
+
+        /** Today's defaults, without an outbox. */
+        public static Delivery defaults() {
+            return new Delivery(PropertyDefaults.TRANSACTIONAL_SEND, PropertyDefaults.PENDING_SENDS_LIMIT,
+                    java.time.Duration.ofMillis(PropertyDefaults.PENDING_SENDS_WAIT_MILLIS), null,
+                    PropertyDefaults.OUTBOX_DELIVERY_THREADS,
+                    java.time.Duration.ofHours(PropertyDefaults.OUTBOX_RETRY_HOURS),
+                    java.time.Duration.ofHours(PropertyDefaults.OUTBOX_KEEP_DELIVERED_HOURS),
+                    PropertyDefaults.OUTBOX_IN_DOUBT);
+        }
+    }
 
     /**
      * How the factory is watched and who is told.
@@ -167,6 +196,7 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
         LimitRules.Limits limits = LimitRules.check(p, identity.fromAddress(), problems);
         StoreRules.Stores stores = StoreRules.check(p, problems);
         Operations operations = OperationRules.check(p, problems);
+        Delivery delivery = DeliveryRules.check(p, problems);
         AliasRules.check(p, problems);
         problems.throwIfAny();
         return new MailSettings(modes.transport(), identity.tenantId(), identity.clientId(),
@@ -178,7 +208,7 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
                 stores.tokenStoreDataSource(), stores.tokenCache(), stores.consentRedirectUri(),
                 stores.tokenCacheKey(), credentials.certificate() == null ? null
                         : Path.of(p.getCertificatePath().trim()).toAbsolutePath(),
-                Secret.of(p.getCertificatePassword()), credentials.clientSecretExpires(), operations);
+                Secret.of(p.getCertificatePassword()), credentials.clientSecretExpires(), operations, delivery);
     }
 
     /**
@@ -217,6 +247,6 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
                 + ", " + network + ", consentRedirectUri=" + consentRedirectUri + ", tokenCache=" + tokenCache
                 + (certificatePath == null ? "" : ", certificatePath=" + certificatePath)
                 + (clientSecretExpires == null ? "" : ", clientSecretExpires=" + clientSecretExpires) + ", "
-                + operations + "]";
+                + operations + ", " + delivery + "]";
     }
 }

@@ -31,6 +31,13 @@ public final class PropertyDefaults {
     public static final int ALERT_INTERVAL_MINUTES = 60;
     public static final int UNHEALTHY_AFTER_SECONDS = 120;
     public static final int EXPIRY_WARNING_DAYS = 30;
+    public static final TransactionalSend TRANSACTIONAL_SEND = TransactionalSend.AFTER_COMMIT;
+    public static final int PENDING_SENDS_LIMIT = 1000;
+    public static final int PENDING_SENDS_WAIT_MILLIS = 10_000;
+    public static final int OUTBOX_DELIVERY_THREADS = 4;
+    public static final int OUTBOX_RETRY_HOURS = 24;
+    public static final int OUTBOX_KEEP_DELIVERED_HOURS = 72;
+    public static final InDoubtPolicy OUTBOX_IN_DOUBT = InDoubtPolicy.HOLD;
 
     private PropertyDefaults() {
     }
@@ -55,6 +62,13 @@ public final class PropertyDefaults {
         d.put("alertIntervalMinutes", String.valueOf(ALERT_INTERVAL_MINUTES));
         d.put("unhealthyAfterSeconds", String.valueOf(UNHEALTHY_AFTER_SECONDS));
         d.put("expiryWarningDays", String.valueOf(EXPIRY_WARNING_DAYS));
+        d.put("transactionalSend", TRANSACTIONAL_SEND.name());
+        d.put("pendingSendsLimit", String.valueOf(PENDING_SENDS_LIMIT));
+        d.put("pendingSendsWaitMillis", String.valueOf(PENDING_SENDS_WAIT_MILLIS));
+        d.put("outboxDeliveryThreads", String.valueOf(OUTBOX_DELIVERY_THREADS));
+        d.put("outboxRetryHours", String.valueOf(OUTBOX_RETRY_HOURS));
+        d.put("outboxKeepDeliveredHours", String.valueOf(OUTBOX_KEEP_DELIVERED_HOURS));
+        d.put("outboxInDoubt", OUTBOX_IN_DOUBT.name());
         return d;
     }
 }

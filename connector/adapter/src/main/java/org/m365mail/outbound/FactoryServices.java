@@ -37,6 +37,14 @@ import org.m365mail.transport.graph.GraphTransport;
 import org.m365mail.transport.smtp.SmtpXoauth2Transport;
 
 import jakarta.mail.Message;
+import org.m365mail.delivery.DeferredSends;
+import org.m365mail.delivery.DeliveryChannels;
+import org.m365mail.delivery.ServerServices;
+import org.m365mail.delivery.TransactionScope;
+import org.m365mail.delivery.WorkRunner;
+import org.m365mail.outbox.JdbcOutbox;
+import org.m365mail.outbox.OutboxDelivery;
+import org.m365mail.policy.SendingPolicy;
 
 import javax.net.ssl.SSLContext;
 import java.io.IOException;
@@ -80,6 +88,11 @@ final class FactoryServices implements AutoCloseable {
     private final CertificateFile certificateFile;
     private final CredentialExpiryWatch expiryWatch;
     private final ConsentKeepAlive consentKeepAlive;
+    private final DeliveryChannels deliveryChannels;
+    private final JdbcOutbox outbox;
+    private final OutboxDelivery outboxDelivery;
+    private final java.util.concurrent.ExecutorService outboxSchemaThread;
+    private final DeferredSends deferred;
     private MailTransport transport;
     private TokenSource tokens;
     private DelegatedConsent consent;
@@ -88,6 +101,17 @@ final class FactoryServices implements AutoCloseable {
      * @param monitor the pool's monitor: told of every token, retry and wait, and of the credentials' expiry
      */
     FactoryServices(MailSettings settings, ConnectorRuntime runtime, PoolMonitor monitor) throws MailSendException {
+        this(settings, runtime, monitor, new ServerServices(TransactionScope.NONE,
+                new WorkRunner(null, runtime.background())), null);
+    }
+
+    /**
+     * @param server       the server's transactions and work manager
+     * @param outboxSource a data source given in code for the outbox (plain Java), or {@code null} to look up
+     *                     {@code outboxDataSource}
+     */
+    FactoryServices(MailSettings settings, ConnectorRuntime runtime, PoolMonitor monitor, ServerServices server,
+                    javax.sql.DataSource outboxSource) throws MailSendException {
         this.settings = settings;
         this.runtime = runtime;
         this.monitor = monitor;
@@ -105,6 +129,51 @@ final class FactoryServices implements AutoCloseable {
         this.consentKeepAlive = settings.authentication() != AuthenticationMode.DELEGATED ? null
                 : new ConsentKeepAlive(refreshTokenStore(), MsalDelegatedTokens.storeKey(settings), settings.username(),
                 this::renewToken, clock).start(runtime.scheduler(), runtime.background());
+        this.deliveryChannels = new DeliveryChannels(this::transport);
+        SendingPolicy checks = new SendingPolicy(settings, runtime, clock);
+        String outboxName = settings.delivery().outboxDataSource();
+        if (outboxSource != null || outboxName != null) {
+            this.outboxSchemaThread = runtime.singleThread("outbox-schema");
+            this.outbox = new JdbcOutbox(outboxName == null ? "(a DataSource given in code)" : outboxName,
+                    outboxSource != null ? () -> outboxSource : JdbcOutbox.jndi(outboxName), outboxKey(settings),
+                    checks, clock, outboxSchemaThread);
+            // Started with the factory, so that messages left by a stop or a crash are delivered without waiting for
+            // an application to send.
+            this.outboxDelivery = new OutboxDelivery(outbox, deliveryChannels, monitor, clock, settings)
+                    .start(runtime);
+        } else {
+            this.outboxSchemaThread = null;
+            this.outbox = null;
+            this.outboxDelivery = null;
+        }
+        DeferredSends.OutboxWriter writer = outbox == null ? null : new DeferredSends.OutboxWriter() {
+            @Override
+            public String enqueueInTransaction(Message message) throws MailSendException {
+                return outbox.enqueueInTransaction(message);
+            }
+
+            @Override
+            public void committed() {
+                outboxDelivery.wake();
+            }
+        };
+        this.deferred = new DeferredSends(settings, checks, server.transactions(), server.work(), deliveryChannels,
+                monitor, clock, writer);
+    }
+
+    /** Which outbox rows this factory delivers: those of its transport and mailbox, whichever instance wrote them. */
+    private static String outboxKey(MailSettings settings) {
+        return settings.transport() + ":" + settings.fromAddress().getAddress().toLowerCase(Locale.ROOT);
+    }
+
+    /** The sends that leave the caller's thread: after a commit, through the outbox, asynchronously. */
+    DeferredSends deferred() {
+        return deferred;
+    }
+
+    /** The factory's outbox, if it has one. */
+    Optional<JdbcOutbox> outbox() {
+        return Optional.ofNullable(outbox);
     }
 
     /** Checks the credentials' expiry again (a certificate was replaced). */
@@ -305,7 +374,18 @@ final class FactoryServices implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
+        deferred.close();
+        if (outboxDelivery != null) {
+            // Outside this object's lock: a delivery in progress may need the transport to finish.
+            outboxDelivery.close();
+            outboxSchemaThread.shutdownNow();
+        }
+        closeRest();
+    }
+
+    private synchronized void closeRest() {
+        deliveryChannels.close();
         forgetTransport();
         if (consentKeepAlive != null) {
             consentKeepAlive.close();

@@ -4,11 +4,13 @@ import jakarta.resource.ResourceException;
 import jakarta.resource.spi.ConnectionManager;
 import org.m365mail.admin.FactoryAdministration;
 import org.m365mail.api.MailConnection;
+import org.m365mail.api.MailOutbox;
 import org.m365mail.api.MailConnectionFactory;
 import org.m365mail.logging.LogText;
 
 import javax.naming.Reference;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;
@@ -50,6 +52,12 @@ public final class MailConnectionFactoryImpl implements MailConnectionFactory,
      * seconds from the call. A refusal the connector raised (a wrong secret, an unreachable host) is passed on at
      * once, and so is one that came after the server's own wait for a free connection.
      */
+    /** The factory's durable outbox, when its administrator gave it one ({@code outboxDataSource}). */
+    @Override
+    public Optional<MailOutbox> outbox() throws ResourceException {
+        return factory.outbox().map(MailOutbox.class::cast);
+    }
+
     @Override
     public MailConnection getConnection() throws ResourceException {
         long start = System.nanoTime();

@@ -6,6 +6,7 @@ import org.m365mail.api.MailSendException;
 import org.m365mail.api.SentMessage;
 
 import java.util.Objects;
+import java.util.concurrent.CompletionStage;
 
 /**
  * What an application holds: a handle on a pooled managed connection. Closing it returns the connection to the
@@ -27,6 +28,16 @@ public final class MailConnectionHandle implements MailConnection {
             throw new MailSendException("This mail connection is closed; get a new one from the MailConnectionFactory");
         }
         return c.send(message);
+    }
+
+    @Override
+    public CompletionStage<SentMessage> sendAsync(Message message) throws MailSendException {
+        Objects.requireNonNull(message, "message");
+        MailManagedConnection c = connection;
+        if (c == null) {
+            throw new MailSendException("This mail connection is closed; get a new one from the MailConnectionFactory");
+        }
+        return c.sendAsync(message);
     }
 
     @Override

@@ -19,6 +19,8 @@ import org.m365mail.transport.MailTransport;
 import javax.security.auth.Subject;
 import javax.transaction.xa.XAResource;
 import java.io.PrintWriter;
+import java.util.concurrent.CompletionStage;
+import org.m365mail.delivery.DeferredSends;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -105,6 +107,11 @@ final class MailManagedConnection implements ManagedConnection {
      * monitor counts the outcome and its time (metrics, readiness, alerts).
      */
     SentMessage send(Message message) throws MailSendException {
+        DeferredSends deferred = deferred();
+        if (deferred != null && deferred.followsTransaction()) {
+            // Sent after the caller's transaction commits (or through the outbox), on the factory's own channels.
+            return deferred.sendInTransaction(message);
+        }
         sending.lock();
         long start = System.nanoTime();
         PoolMonitor monitor = monitor();
@@ -141,6 +148,29 @@ final class MailManagedConnection implements ManagedConnection {
                 fire(ConnectionEvent.CONNECTION_ERROR_OCCURRED, null, e);
             }
             throw e;
+        }
+    }
+
+    /** Sends without waiting for the service (see {@link DeferredSends#sendAsync}). */
+    CompletionStage<SentMessage> sendAsync(Message message) throws MailSendException {
+        DeferredSends deferred = deferred();
+        if (deferred == null) {
+            throw new MailSendException("The connection factory's configuration is invalid; see the server's log");
+        }
+        return deferred.sendAsync(message);
+    }
+
+    /** The factory's deferred sends, or {@code null} when its settings are invalid (the send then says why). */
+    private DeferredSends deferred() throws MailSendException {
+        if (destroyed.get()) {
+            throw new MailSendException("The connection was closed by the pool; get a new one");
+        }
+        try {
+            return factory.deferred();
+        } catch (MailSendException e) {
+            throw e;
+        } catch (ResourceException e) {
+            throw new MailSendException(e.getMessage(), e);
         }
     }
 

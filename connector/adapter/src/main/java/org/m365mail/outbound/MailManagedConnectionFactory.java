@@ -38,6 +38,11 @@ import org.m365mail.monitor.PoolJmx;
 import org.m365mail.monitor.PoolMonitor;
 import org.m365mail.ra.MailResourceAdapter;
 import org.m365mail.runtime.ConnectorRuntime;
+import org.m365mail.delivery.DeferredSends;
+import org.m365mail.delivery.ServerServices;
+import org.m365mail.delivery.TransactionScope;
+import org.m365mail.delivery.WorkRunner;
+import org.m365mail.outbox.JdbcOutbox;
 import org.m365mail.transport.MailTransport;
 
 import javax.naming.InitialContext;
@@ -290,8 +295,53 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
                     + "console, the log and the alert address are told. Default: 30")
     private Integer expiryWarningDays;
 
+    @ConfigProperty(type = String.class,
+            description = "What send() does inside a JTA transaction: AFTER_COMMIT (sent once the transaction commits, not at all "
+                    + "if it rolls back) or IMMEDIATE (sent at once, even if the transaction later rolls back). "
+                    + "Default: AFTER_COMMIT")
+    private String transactionalSend;
+
+    @ConfigProperty(type = Integer.class,
+            description = "Messages that may wait at once for a later send (sendAsync, after a commit); beyond it a caller waits "
+                    + "pendingSendsWaitMillis, then is refused. Default: 1000")
+    private Integer pendingSendsLimit;
+
+    @ConfigProperty(type = Integer.class,
+            description = "How long a caller waits for room when pendingSendsLimit messages are waiting, in milliseconds. "
+                    + "Default: 10000")
+    private Integer pendingSendsWaitMillis;
+
+    @ConfigProperty(type = String.class,
+            description = "JNDI name of a JDBC resource (e.g. jdbc/mailOutbox) for a durable outbox: a message sent in a "
+                    + "transaction is written to table M365MAIL_OUTBOX in that transaction and delivered after the commit, "
+                    + "with retries, across restarts and cluster instances; unset: no outbox")
+    private String outboxDataSource;
+
+    @ConfigProperty(type = Integer.class,
+            description = "Threads of each instance that deliver from the outbox (Graph allows 4 requests at once per mailbox, "
+                    + "Exchange 3 SMTP connections). Default: 4")
+    private Integer outboxDeliveryThreads;
+
+    @ConfigProperty(type = Integer.class,
+            description = "Hours a message in the outbox is retried after failures that may pass (no connection, throttling, "
+                    + "refused credentials) before it is marked FAILED and reported. Default: 24")
+    private Integer outboxRetryHours;
+
+    @ConfigProperty(type = Integer.class,
+            description = "Hours delivered messages stay in the outbox table (for counts, and so a message id is not taken "
+                    + "twice) before they are removed. Default: 72")
+    private Integer outboxKeepDeliveredHours;
+
+    @ConfigProperty(type = String.class,
+            description = "What happens to an outbox message whose send may have reached Microsoft 365 but whose answer never "
+                    + "came (an instance stopped mid-send): HOLD (kept as IN_DOUBT and reported, never sent twice) or "
+                    + "RESEND (sent again; it may arrive twice). Default: HOLD")
+    private String outboxInDoubt;
+
     private transient PrintWriter logWriter;
     private transient ResourceAdapter resourceAdapter;
+    /** A data source for the outbox given in code ({@link #useOutbox}); {@code null} in a server. */
+    private transient volatile javax.sql.DataSource outboxSource;
     private transient volatile MailSettings settings;
     private transient volatile FactoryServices services;
     private transient volatile StandaloneConnectionManager standaloneManager;
@@ -433,7 +483,9 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
                     try {
                         MailSettings checked = settings();
                         closed = false;
-                        services = new FactoryServices(checked, runtime(), monitor());
+                        ConnectorRuntime r = runtime();
+                        services = new FactoryServices(checked, r, monitor(), serverServices(r),
+                                outboxSource);
                         LOG.info(() -> "M365MAIL-1005 Connection factory configured: " + describe(checked) + "; "
                                 + checked);
                     } catch (IllegalStateException stopped) {
@@ -642,6 +694,35 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
         return services().transport();
     }
 
+    /** The server's transactions and work manager, through the resource adapter; none outside one. */
+    private ServerServices serverServices(ConnectorRuntime r) {
+        if (resourceAdapter instanceof MailResourceAdapter adapter) {
+            return adapter.serverServices();
+        }
+        return new ServerServices(TransactionScope.NONE, new WorkRunner(null, r.background()));
+    }
+
+    /**
+     * Gives the factory a data source for its outbox in code, for use without an application server (where
+     * {@code outboxDataSource} names a JNDI resource instead). Messages are then written with
+     * {@link org.m365mail.api.MailOutbox#enqueue} in the application's own JDBC transaction, and delivered by the
+     * factory's threads.
+     */
+    public synchronized void useOutbox(javax.sql.DataSource dataSource) {
+        this.outboxSource = java.util.Objects.requireNonNull(dataSource, "dataSource");
+        settings = null;
+    }
+
+    /** The factory's sends that leave the caller's thread. */
+    DeferredSends deferred() throws ResourceException {
+        return services().deferred();
+    }
+
+    /** The factory's outbox, when it has one. */
+    Optional<JdbcOutbox> outbox() throws ResourceException {
+        return services().outbox();
+    }
+
     /**
      * The deployment's runtime (threads, shared registries): the resource adapter's, or, outside one, this factory's
      * own, closed with it.
@@ -827,7 +908,11 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
             "tokenStoreKey", tokenStoreKey, "tokenStoreDataSource", tokenStoreDataSource, "tokenCache", tokenCache,
             "tokenCacheKey", tokenCacheKey, "consentRedirectUri", consentRedirectUri, "alertAddress", alertAddress,
             "alertIntervalMinutes", alertIntervalMinutes, "alertFallbackFactory", alertFallbackFactory,
-            "unhealthyAfterSeconds", unhealthyAfterSeconds, "expiryWarningDays", expiryWarningDays};
+            "unhealthyAfterSeconds", unhealthyAfterSeconds, "expiryWarningDays", expiryWarningDays,
+            "transactionalSend", transactionalSend, "pendingSendsLimit", pendingSendsLimit, "pendingSendsWaitMillis",
+            pendingSendsWaitMillis, "outboxDataSource", outboxDataSource, "outboxDeliveryThreads",
+            outboxDeliveryThreads, "outboxRetryHours", outboxRetryHours, "outboxKeepDeliveredHours",
+            outboxKeepDeliveredHours, "outboxInDoubt", outboxInDoubt};
         for (int i = 0; i < pairs.length; i += 2) {
             all.put((String) pairs[i], pairs[i + 1]);
         }
@@ -1286,6 +1371,78 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
 
     public void setExpiryWarningDays(Integer expiryWarningDays) {
         this.expiryWarningDays = expiryWarningDays;
+        settings = null;
+    }
+
+    public String getTransactionalSend() {
+        return transactionalSend;
+    }
+
+    public void setTransactionalSend(String transactionalSend) {
+        this.transactionalSend = transactionalSend;
+        settings = null;
+    }
+
+    public Integer getPendingSendsLimit() {
+        return pendingSendsLimit;
+    }
+
+    public void setPendingSendsLimit(Integer pendingSendsLimit) {
+        this.pendingSendsLimit = pendingSendsLimit;
+        settings = null;
+    }
+
+    public Integer getPendingSendsWaitMillis() {
+        return pendingSendsWaitMillis;
+    }
+
+    public void setPendingSendsWaitMillis(Integer pendingSendsWaitMillis) {
+        this.pendingSendsWaitMillis = pendingSendsWaitMillis;
+        settings = null;
+    }
+
+    public String getOutboxDataSource() {
+        return outboxDataSource;
+    }
+
+    public void setOutboxDataSource(String outboxDataSource) {
+        this.outboxDataSource = outboxDataSource;
+        settings = null;
+    }
+
+    public Integer getOutboxDeliveryThreads() {
+        return outboxDeliveryThreads;
+    }
+
+    public void setOutboxDeliveryThreads(Integer outboxDeliveryThreads) {
+        this.outboxDeliveryThreads = outboxDeliveryThreads;
+        settings = null;
+    }
+
+    public Integer getOutboxRetryHours() {
+        return outboxRetryHours;
+    }
+
+    public void setOutboxRetryHours(Integer outboxRetryHours) {
+        this.outboxRetryHours = outboxRetryHours;
+        settings = null;
+    }
+
+    public Integer getOutboxKeepDeliveredHours() {
+        return outboxKeepDeliveredHours;
+    }
+
+    public void setOutboxKeepDeliveredHours(Integer outboxKeepDeliveredHours) {
+        this.outboxKeepDeliveredHours = outboxKeepDeliveredHours;
+        settings = null;
+    }
+
+    public String getOutboxInDoubt() {
+        return outboxInDoubt;
+    }
+
+    public void setOutboxInDoubt(String outboxInDoubt) {
+        this.outboxInDoubt = outboxInDoubt;
         settings = null;
     }
 

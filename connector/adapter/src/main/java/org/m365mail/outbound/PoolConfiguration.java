@@ -32,6 +32,9 @@ final class PoolConfiguration {
                 "clientSecretExpires", "certificatePath", "certificatePassword", "username", "password"));
         g.put("Delegated consent and tokens", List.of("consentRedirectUri", "tokenStoreFile", "tokenStoreDataSource",
                 "tokenStoreKey", "tokenCache", "tokenCacheKey"));
+        g.put("Transactions, asynchronous sending and outbox", List.of("transactionalSend", "pendingSendsLimit",
+                "pendingSendsWaitMillis", "outboxDataSource", "outboxDeliveryThreads", "outboxRetryHours",
+                "outboxKeepDeliveredHours", "outboxInDoubt"));
         g.put("Alerts and health", List.of("alertAddress", "alertIntervalMinutes", "alertFallbackFactory",
                 "unhealthyAfterSeconds", "expiryWarningDays"));
         g.put("Limits", List.of("messagesPerMinute", "maxRecipientsPerMessage", "maxMessageBytes",

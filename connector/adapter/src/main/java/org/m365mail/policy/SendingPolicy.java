@@ -73,6 +73,27 @@ public final class SendingPolicy {
      * @throws MailSendException naming the rule and what to change, before anything is sent
      */
     public Admission admit(Message message) throws MailSendException {
+        Checked checked = inspect(message);
+        return new Admission(checked.messageId(), checked.from(), checked.sender(), checked.recipients(),
+                pace.acquire(events));
+    }
+
+    /**
+     * Checks the message and fills in what the connector owns, as {@link #admit} does, without waiting for the pace:
+     * for a message that is sent later (after its transaction commits, from the outbox), so that one the policy
+     * refuses is refused to the caller at once.
+     *
+     * @return the message's {@code Message-ID}, angle brackets included
+     * @throws MailSendException naming the rule and what to change
+     */
+    public String check(Message message) throws MailSendException {
+        return inspect(message).messageId();
+    }
+
+    private record Checked(String messageId, InternetAddress from, InternetAddress sender, Address[] recipients) {
+    }
+
+    private Checked inspect(Message message) throws MailSendException {
         InternetAddress from;
         InternetAddress sender;
         Address[] recipients;
@@ -101,7 +122,7 @@ public final class SendingPolicy {
                     + "if that was raised). Send smaller attachments or share a link. The message was not sent.",
                     "MessageTooLarge", null);
         }
-        return new Admission(messageId, from, sender, recipients, pace.acquire(events));
+        return new Checked(messageId, from, sender, recipients);
     }
 
     /**

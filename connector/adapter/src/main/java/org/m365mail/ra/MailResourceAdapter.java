@@ -4,6 +4,14 @@ import jakarta.resource.NotSupportedException;
 import jakarta.resource.ResourceException;
 import jakarta.resource.spi.ActivationSpec;
 import jakarta.resource.spi.BootstrapContext;
+import jakarta.resource.spi.work.WorkManager;
+import jakarta.transaction.TransactionSynchronizationRegistry;
+import org.m365mail.delivery.ServerServices;
+import org.m365mail.delivery.TransactionScope;
+import org.m365mail.delivery.WorkRunner;
+
+import javax.naming.InitialContext;
+import javax.naming.NamingException;
 import jakarta.resource.spi.Connector;
 import jakarta.resource.spi.ResourceAdapter;
 import jakarta.resource.spi.TransactionSupport;
@@ -55,6 +63,12 @@ public class MailResourceAdapter implements ResourceAdapter, AutoCloseable {
     /** How many associations there have been: a factory that saw this many needs not look for a newer one again. */
     private final AtomicLong registrations = new AtomicLong();
     private volatile ConnectorRuntime runtime;
+    /** What the server gave in {@link #start}: its work manager and transaction registry; {@code null} before. */
+    private volatile BootstrapContext context;
+    /** A registry given in code, for {@link #standalone(TransactionSynchronizationRegistry)}. */
+    private volatile TransactionSynchronizationRegistry ownRegistry;
+    /** The registry found by the server's standard JNDI name when the bootstrap context had none. */
+    private volatile TransactionSynchronizationRegistry lookedUpRegistry;
     private volatile boolean stopped;
     /** Made by {@link #standalone()}: no server calls it, and the calling thread is the application's own. */
     private volatile boolean standalone;
@@ -68,11 +82,26 @@ public class MailResourceAdapter implements ResourceAdapter, AutoCloseable {
     }
 
     /**
-     * @param context the server's; the connector needs none of its services (its threads are its own, named
-     *                {@code m365-mail-*}, and end in {@link #stop})
+     * A started adapter for use outside an application server with a JTA transaction manager of the application's own
+     * (Narayana, Atomikos): a message sent inside one of its transactions goes out only once it commits.
+     */
+    public static MailResourceAdapter standalone(TransactionSynchronizationRegistry transactions) {
+        MailResourceAdapter adapter = new MailResourceAdapter();
+        adapter.standalone = true;
+        adapter.ownRegistry = java.util.Objects.requireNonNull(transactions, "transactions");
+        adapter.start(null);
+        return adapter;
+    }
+
+    /**
+     * @param context the server's: its {@code WorkManager} runs {@code sendAsync}, and its transaction synchronization
+     *                registry tells the connector when a caller's transaction commits. The connector's other threads
+     *                (timers, the outbox's deliveries) are its own, named {@code m365-mail-*}, and end in
+     *                {@link #stop}.
      */
     @Override
     public synchronized void start(BootstrapContext context) {
+        this.context = context;
         stopped = false;
         if (runtime == null || runtime.isClosed()) {
             runtime = new ConnectorRuntime(name());
@@ -104,6 +133,8 @@ public class MailResourceAdapter implements ResourceAdapter, AutoCloseable {
         if (r != null) {
             r.close();
         }
+        context = null;
+        lookedUpRegistry = null;
         LOG.info("M365MAIL-1002 Microsoft 365 mail connector stopped");
         if (!standalone) {
             releaseCallingThread();
@@ -144,6 +175,45 @@ public class MailResourceAdapter implements ResourceAdapter, AutoCloseable {
             runtime = new ConnectorRuntime(name());
         }
         return runtime;
+    }
+
+    /**
+     * The server's services for sends that leave the caller's thread: its transactions (through
+     * {@code BootstrapContext.getTransactionSynchronizationRegistry()}, else the standard JNDI name
+     * {@code java:comp/TransactionSynchronizationRegistry}), and its work manager (else the connector's own threads).
+     */
+    public ServerServices serverServices() {
+        BootstrapContext c = context;
+        WorkManager work = null;
+        TransactionSynchronizationRegistry fromContext = ownRegistry;
+        if (c != null) {
+            work = c.getWorkManager();
+            if (fromContext == null) {
+                try {
+                    fromContext = c.getTransactionSynchronizationRegistry();
+                } catch (RuntimeException | AbstractMethodError e) {
+                    fromContext = null; // a Connectors 1.5 server
+                }
+            }
+        }
+        TransactionSynchronizationRegistry known = fromContext;
+        TransactionScope transactions = known != null ? new TransactionScope(() -> known)
+                : c == null ? TransactionScope.NONE : new TransactionScope(this::lookUpRegistry);
+        return new ServerServices(transactions, new WorkRunner(work, runtime().background()));
+    }
+
+    private TransactionSynchronizationRegistry lookUpRegistry() {
+        TransactionSynchronizationRegistry r = lookedUpRegistry;
+        if (r == null) {
+            try {
+                r = (TransactionSynchronizationRegistry) new InitialContext()
+                        .lookup("java:comp/TransactionSynchronizationRegistry");
+                lookedUpRegistry = r;
+            } catch (NamingException | ClassCastException e) {
+                return null;
+            }
+        }
+        return r;
     }
 
     /** Tells this deployment's threads from another's (a redeployment, a second RAR) in a thread dump. */

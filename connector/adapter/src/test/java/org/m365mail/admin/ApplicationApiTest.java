@@ -18,11 +18,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class ApplicationApiTest {
 
     @Test
-    void theFactoryApplicationsGetOnlyHandsOutConnections() {
+    void theFactoryApplicationsGetHandsOutConnectionsAndItsOutboxOnly() {
         Set<String> methods = Arrays.stream(MailConnectionFactory.class.getMethods()).map(Method::getName)
                 .collect(Collectors.toSet());
-        // getConnection, and the Referenceable contract the JCA specification requires of a connection factory.
-        assertEquals(Set.of("getConnection", "getReference", "setReference"), methods);
+        // getConnection, the Referenceable contract the JCA specification requires of a connection factory, and the
+        // outbox (its messages' counts, retry and discard: the application's own mail, for its own tooling).
+        assertEquals(Set.of("getConnection", "getReference", "setReference", "outbox"), methods);
     }
 
     @Test

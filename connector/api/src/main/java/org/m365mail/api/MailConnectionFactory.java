@@ -56,4 +56,15 @@ public interface MailConnectionFactory extends Serializable, Referenceable {
      *                           is invalid (the message names the property to fix)
      */
     MailConnection getConnection() throws ResourceException;
+
+    /**
+     * The factory's durable outbox, when its administrator gave it one ({@code outboxDataSource}): counts of waiting,
+     * delivered and failed messages, and retrying or discarding a failed one, for an application's own tooling.
+     *
+     * @return the outbox, or empty when the factory sends without one
+     * @throws ResourceException if the factory's configuration is invalid
+     */
+    default java.util.Optional<MailOutbox> outbox() throws ResourceException {
+        return java.util.Optional.empty();
+    }
 }

@@ -88,7 +88,7 @@ class SmtpModesTest {
                 settings.network(), settings.certificate(), settings.tokenStoreFile(), settings.tokenStoreKey(),
                 settings.tokenStoreDataSource(), settings.tokenCache(), settings.consentRedirectUri(),
                 settings.tokenCacheKey(), settings.certificatePath(), settings.certificatePassword(),
-                settings.clientSecretExpires(), settings.operations());
+                settings.clientSecretExpires(), settings.operations(), settings.delivery());
         try (CapturedLog log = new CapturedLog(SmtpXoauth2Transport.class)) {
             new SmtpXoauth2Transport(RUNTIME, asExchange, null, TlsTrust.context(settings), Clock.systemUTC());
             List<LogRecord> warnings = log.records().stream().filter(r -> r.getLevel() == Level.WARNING).toList();

@@ -1,0 +1,86 @@
+package org.m365mail.outbox;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/** Reads a message's bytes back from {@value OutboxSchema#PARTS}, one chunk (one row) at a time. */
+final class PartReader extends InputStream {
+
+    private final Connection connection;
+    private final PreparedStatement select;
+    private final String id;
+    private byte[] chunk = new byte[0];
+    private int pos;
+    private int seq;
+    private boolean ended;
+
+    /** Takes over {@code connection}: closed with the reader. */
+    PartReader(Connection connection, String id) throws SQLException {
+        this.connection = connection;
+        this.select = connection.prepareStatement("SELECT DATA FROM " + OutboxSchema.PARTS
+                + " WHERE ID = ? AND SEQ = ?");
+        this.id = id;
+    }
+
+    private boolean fill() throws IOException {
+        if (ended) {
+            return false;
+        }
+        try {
+            select.setString(1, id);
+            select.setInt(2, seq++);
+            try (ResultSet rs = select.executeQuery()) {
+                if (!rs.next()) {
+                    ended = true;
+                    return false;
+                }
+                chunk = rs.getBytes(1);
+                pos = 0;
+                return true;
+            }
+        } catch (SQLException e) {
+            throw new IOException("Reading part " + (seq - 1) + " of outbox entry " + id + " failed: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public int read() throws IOException {
+        while (pos >= chunk.length) {
+            if (!fill()) {
+                return -1;
+            }
+        }
+        return chunk[pos++] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        if (len == 0) {
+            return 0;
+        }
+        while (pos >= chunk.length) {
+            if (!fill()) {
+                return -1;
+            }
+        }
+        int n = Math.min(len, chunk.length - pos);
+        System.arraycopy(chunk, pos, b, off, n);
+        pos += n;
+        return n;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            select.close();
+            connection.close();
+        } catch (SQLException e) {
+            throw new IOException(e);
+        }
+    }
+}

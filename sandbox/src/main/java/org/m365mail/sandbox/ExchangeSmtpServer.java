@@ -180,6 +180,9 @@ final class ExchangeSmtpServer {
             if (faults.take(SmtpFaults.Fault.BUSY_ON_RECIPIENT)) {
                 throw new RejectException(451, "4.7.500 Server busy. Please try again later.");
             }
+            if (faults.take(SmtpFaults.Fault.REJECT_RECIPIENT)) {
+                throw new RejectException(550, "5.4.1 Recipient address rejected: Access denied. AS(201806281)");
+            }
             recipients.add(recipient);
         }
 

@@ -13,6 +13,12 @@ public final class SmtpFaults {
     public enum Fault {
         /** The next RCPT TO gets {@code 451 4.7.500 Server busy. Please try again later.} */
         BUSY_ON_RECIPIENT,
+        /**
+         * The next RCPT TO is refused for good, as Exchange Online refuses a recipient it does not know in a domain
+         * it is authoritative for: {@code 550 5.4.1 Recipient address rejected: Access denied}
+         * (https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/non-delivery-reports-in-exchange-online/fix-error-code-550-5-4-1-in-exchange-online).
+         */
+        REJECT_RECIPIENT,
         /** The next message's data gets {@code 451 4.7.500 Server busy. Please try again later.} */
         BUSY_ON_DATA,
         /** The next MAIL FROM finds the connection closed (reset), before anything is accepted. */

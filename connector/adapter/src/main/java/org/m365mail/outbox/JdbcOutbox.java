@@ -227,8 +227,12 @@ public final class JdbcOutbox implements MailOutbox {
 
     // ---------------------------------------------------------------------------------------------------- delivery
 
-    /** A connection of the connector's own threads: no caller's transaction, every statement committed at once. */
-    private Connection autoCommit() throws SQLException, MailSendException {
+    /**
+     * A connection for the connector's own threads: no caller's transaction, every statement committed at once. A
+     * delivering thread keeps one while it has work (a data source without a pool would otherwise open a database
+     * session per statement) and gives it back when it goes idle.
+     */
+    public Connection connection() throws SQLException, MailSendException {
         Connection c = dataSource().getConnection();
         if (!c.getAutoCommit()) {
             c.setAutoCommit(true);
@@ -242,84 +246,80 @@ public final class JdbcOutbox implements MailOutbox {
      *
      * @param spread how many candidates to pick from at random, so the instance's threads rarely race for one row
      */
-    public Optional<Claim> claimNext(String owner, Duration lease, int spread) throws SQLException, MailSendException {
+    public Optional<Claim> claimNext(Connection c, String owner, Duration lease, int spread) throws SQLException {
         long now = clock.millis();
-        try (Connection c = autoCommit()) {
-            List<Claim> candidates = new ArrayList<>();
-            try (PreparedStatement select = c.prepareStatement("SELECT ID, MESSAGE_ID, ATTEMPTS, CREATED_AT FROM "
-                    + OutboxSchema.TABLE + " WHERE STATE = ? AND NEXT_ATTEMPT_AT <= ? AND OUTBOX_KEY = ?"
-                    + " ORDER BY NEXT_ATTEMPT_AT, CREATED_AT")) {
-                select.setMaxRows(Math.max(1, spread));
-                select.setString(1, OutboxEntry.State.WAITING.name());
-                select.setLong(2, now);
-                select.setString(3, key);
-                try (ResultSet rs = select.executeQuery()) {
-                    while (rs.next()) {
-                        candidates.add(new Claim(rs.getString(1), rs.getString(2), rs.getInt(3),
-                                Instant.ofEpochMilli(rs.getLong(4))));
-                    }
+        List<Claim> candidates = new ArrayList<>();
+        try (PreparedStatement select = c.prepareStatement("SELECT ID, MESSAGE_ID, ATTEMPTS, CREATED_AT FROM "
+                + OutboxSchema.TABLE + " WHERE STATE = ? AND NEXT_ATTEMPT_AT <= ? AND OUTBOX_KEY = ?"
+                + " ORDER BY NEXT_ATTEMPT_AT, CREATED_AT")) {
+            select.setMaxRows(Math.max(1, spread));
+            select.setString(1, OutboxEntry.State.WAITING.name());
+            select.setLong(2, now);
+            select.setString(3, key);
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    candidates.add(new Claim(rs.getString(1), rs.getString(2), rs.getInt(3),
+                            Instant.ofEpochMilli(rs.getLong(4))));
                 }
             }
-            if (candidates.isEmpty()) {
-                return Optional.empty();
-            }
-            int start = ThreadLocalRandom.current().nextInt(candidates.size());
-            try (PreparedStatement update = c.prepareStatement("UPDATE " + OutboxSchema.TABLE
-                    + " SET STATE = ?, CLAIMED_BY = ?, LEASE_UNTIL = ?, ATTEMPTS = ATTEMPTS + 1"
-                    + " WHERE ID = ? AND STATE = ?")) {
-                for (int i = 0; i < candidates.size(); i++) {
-                    Claim candidate = candidates.get((start + i) % candidates.size());
-                    update.setString(1, OutboxEntry.State.SENDING.name());
-                    update.setString(2, owner);
-                    update.setLong(3, now + lease.toMillis());
-                    update.setString(4, candidate.id());
-                    update.setString(5, OutboxEntry.State.WAITING.name());
-                    if (update.executeUpdate() == 1) {
-                        return Optional.of(new Claim(candidate.id(), candidate.messageId(),
-                                candidate.attempts() + 1, candidate.createdAt()));
-                    }
-                }
-            }
+        }
+        if (candidates.isEmpty()) {
             return Optional.empty();
         }
+        int start = ThreadLocalRandom.current().nextInt(candidates.size());
+        try (PreparedStatement update = c.prepareStatement("UPDATE " + OutboxSchema.TABLE
+                + " SET STATE = ?, CLAIMED_BY = ?, LEASE_UNTIL = ?, ATTEMPTS = ATTEMPTS + 1"
+                + " WHERE ID = ? AND STATE = ?")) {
+            for (int i = 0; i < candidates.size(); i++) {
+                Claim candidate = candidates.get((start + i) % candidates.size());
+                update.setString(1, OutboxEntry.State.SENDING.name());
+                update.setString(2, owner);
+                update.setLong(3, now + lease.toMillis());
+                update.setString(4, candidate.id());
+                update.setString(5, OutboxEntry.State.WAITING.name());
+                if (update.executeUpdate() == 1) {
+                    return Optional.of(new Claim(candidate.id(), candidate.messageId(),
+                            candidate.attempts() + 1, candidate.createdAt()));
+                }
+            }
+        }
+        return Optional.empty();
     }
 
-    /** The claimed message's content, read a chunk at a time; close it when done. */
-    public InputStream content(Claim claim) throws SQLException, MailSendException {
-        return new PartReader(autoCommit(), claim.id());
+    /** The claimed message's content, read a chunk at a time on {@code c}; close it when done. */
+    public InputStream content(Connection c, Claim claim) throws SQLException {
+        return new PartReader(c, claim.id());
     }
 
     /** Records that Microsoft 365 accepted the message, and drops its content. */
-    public void delivered(Claim claim, String owner, String serviceReference) throws SQLException, MailSendException {
-        try (Connection c = autoCommit()) {
-            try (PreparedStatement update = c.prepareStatement("UPDATE " + OutboxSchema.TABLE
-                    + " SET STATE = ?, DELIVERED_AT = ?, SERVICE_REFERENCE = ?, CLAIMED_BY = NULL, LEASE_UNTIL = NULL,"
-                    + " LAST_ERROR = NULL WHERE ID = ? AND CLAIMED_BY = ?")) {
-                update.setString(1, OutboxEntry.State.DELIVERED.name());
-                update.setLong(2, clock.millis());
-                update.setString(3, truncate(serviceReference, 1000));
-                update.setString(4, claim.id());
-                update.setString(5, owner);
-                update.executeUpdate();
-            }
-            deleteParts(c, claim.id());
+    public void delivered(Connection c, Claim claim, String owner, String serviceReference) throws SQLException {
+        try (PreparedStatement update = c.prepareStatement("UPDATE " + OutboxSchema.TABLE
+                + " SET STATE = ?, DELIVERED_AT = ?, SERVICE_REFERENCE = ?, CLAIMED_BY = NULL, LEASE_UNTIL = NULL,"
+                + " LAST_ERROR = NULL WHERE ID = ? AND CLAIMED_BY = ?")) {
+            update.setString(1, OutboxEntry.State.DELIVERED.name());
+            update.setLong(2, clock.millis());
+            update.setString(3, truncate(serviceReference, 1000));
+            update.setString(4, claim.id());
+            update.setString(5, owner);
+            update.executeUpdate();
         }
+        deleteParts(c, claim.id());
     }
 
     /** Puts the message back in line for {@code next}, with the attempt's error. */
-    public void retryAt(Claim claim, String owner, Instant next, String error) throws SQLException, MailSendException {
-        release(claim, owner, OutboxEntry.State.WAITING, next, error);
+    public void retryAt(Connection c, Claim claim, String owner, Instant next, String error) throws SQLException {
+        release(c, claim, owner, OutboxEntry.State.WAITING, next, error);
     }
 
     /** Marks the message failed for good, or in doubt; it keeps its content for a retry. */
-    public void settle(Claim claim, String owner, OutboxEntry.State state, String error)
-            throws SQLException, MailSendException {
-        release(claim, owner, state, null, error);
+    public void settle(Connection c, Claim claim, String owner, OutboxEntry.State state, String error)
+            throws SQLException {
+        release(c, claim, owner, state, null, error);
     }
 
-    private void release(Claim claim, String owner, OutboxEntry.State state, Instant next, String error)
-            throws SQLException, MailSendException {
-        try (Connection c = autoCommit(); PreparedStatement update = c.prepareStatement("UPDATE " + OutboxSchema.TABLE
+    private void release(Connection c, Claim claim, String owner, OutboxEntry.State state, Instant next, String error)
+            throws SQLException {
+        try (PreparedStatement update = c.prepareStatement("UPDATE " + OutboxSchema.TABLE
                 + " SET STATE = ?, NEXT_ATTEMPT_AT = ?, LAST_ERROR = ?, CLAIMED_BY = NULL, LEASE_UNTIL = NULL"
                 + " WHERE ID = ? AND CLAIMED_BY = ?")) {
             update.setString(1, state.name());
@@ -337,36 +337,34 @@ public final class JdbcOutbox implements MailOutbox {
      *
      * @return the {@code Message-ID}s found
      */
-    public List<String> expireLeases(boolean resend) throws SQLException, MailSendException {
+    public List<String> expireLeases(Connection c, boolean resend) throws SQLException {
         long now = clock.millis();
         List<String> expired = new ArrayList<>();
-        try (Connection c = autoCommit()) {
-            List<String[]> rows = new ArrayList<>();
-            try (PreparedStatement select = c.prepareStatement("SELECT ID, MESSAGE_ID, CLAIMED_BY FROM "
-                    + OutboxSchema.TABLE + " WHERE STATE = ? AND LEASE_UNTIL < ? AND OUTBOX_KEY = ?")) {
-                select.setString(1, OutboxEntry.State.SENDING.name());
-                select.setLong(2, now);
-                select.setString(3, key);
-                try (ResultSet rs = select.executeQuery()) {
-                    while (rs.next()) {
-                        rows.add(new String[]{rs.getString(1), rs.getString(2), rs.getString(3)});
-                    }
+        List<String[]> rows = new ArrayList<>();
+        try (PreparedStatement select = c.prepareStatement("SELECT ID, MESSAGE_ID, CLAIMED_BY FROM "
+                + OutboxSchema.TABLE + " WHERE STATE = ? AND LEASE_UNTIL < ? AND OUTBOX_KEY = ?")) {
+            select.setString(1, OutboxEntry.State.SENDING.name());
+            select.setLong(2, now);
+            select.setString(3, key);
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new String[]{rs.getString(1), rs.getString(2), rs.getString(3)});
                 }
             }
-            try (PreparedStatement update = c.prepareStatement("UPDATE " + OutboxSchema.TABLE
-                    + " SET STATE = ?, NEXT_ATTEMPT_AT = ?, LAST_ERROR = ?, CLAIMED_BY = NULL, LEASE_UNTIL = NULL"
-                    + " WHERE ID = ? AND STATE = ? AND CLAIMED_BY = ?")) {
-                for (String[] row : rows) {
-                    update.setString(1, (resend ? OutboxEntry.State.WAITING : OutboxEntry.State.IN_DOUBT).name());
-                    update.setLong(2, now);
-                    update.setString(3, "The instance " + row[2] + " that was sending it stopped, or did not finish "
-                            + "within its lease, so whether Microsoft 365 accepted it is unknown");
-                    update.setString(4, row[0]);
-                    update.setString(5, OutboxEntry.State.SENDING.name());
-                    update.setString(6, row[2]);
-                    if (update.executeUpdate() == 1) {
-                        expired.add(row[1]);
-                    }
+        }
+        try (PreparedStatement update = c.prepareStatement("UPDATE " + OutboxSchema.TABLE
+                + " SET STATE = ?, NEXT_ATTEMPT_AT = ?, LAST_ERROR = ?, CLAIMED_BY = NULL, LEASE_UNTIL = NULL"
+                + " WHERE ID = ? AND STATE = ? AND CLAIMED_BY = ?")) {
+            for (String[] row : rows) {
+                update.setString(1, (resend ? OutboxEntry.State.WAITING : OutboxEntry.State.IN_DOUBT).name());
+                update.setLong(2, now);
+                update.setString(3, "The instance " + row[2] + " that was sending it stopped, or did not finish "
+                        + "within its lease, so whether Microsoft 365 accepted it is unknown");
+                update.setString(4, row[0]);
+                update.setString(5, OutboxEntry.State.SENDING.name());
+                update.setString(6, row[2]);
+                if (update.executeUpdate() == 1) {
+                    expired.add(row[1]);
                 }
             }
         }
@@ -374,8 +372,8 @@ public final class JdbcOutbox implements MailOutbox {
     }
 
     /** Removes delivered messages older than {@code before}; returns how many. */
-    public int purgeDelivered(Instant before) throws SQLException, MailSendException {
-        try (Connection c = autoCommit(); PreparedStatement delete = c.prepareStatement("DELETE FROM "
+    public int purgeDelivered(Connection c, Instant before) throws SQLException {
+        try (PreparedStatement delete = c.prepareStatement("DELETE FROM "
                 + OutboxSchema.TABLE + " WHERE STATE = ? AND DELIVERED_AT < ? AND OUTBOX_KEY = ?")) {
             delete.setString(1, OutboxEntry.State.DELIVERED.name());
             delete.setLong(2, before.toEpochMilli());

@@ -13,6 +13,7 @@ import org.m365mail.monitor.PoolMonitor;
 import org.m365mail.runtime.ConnectorRuntime;
 
 import java.io.InputStream;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -106,6 +107,8 @@ public final class OutboxDelivery implements AutoCloseable {
     }
 
     private void loop(boolean housekeeper) {
+        // One database session while there is work; given back when the thread goes idle.
+        Connection c = null;
         while (!closed) {
             long seen;
             synchronized (signal) {
@@ -113,16 +116,21 @@ public final class OutboxDelivery implements AutoCloseable {
             }
             try {
                 outbox.ensureSchema();
-                if (housekeeper && clock.millis() - lastHousekeeping >= HOUSEKEEPING.toMillis()) {
-                    housekeeping();
+                if (c == null) {
+                    c = outbox.connection();
                 }
-                Optional<JdbcOutbox.Claim> claim = outbox.claimNext(owner, lease, settings.outboxThreads() * 2);
+                if (housekeeper && clock.millis() - lastHousekeeping >= HOUSEKEEPING.toMillis()) {
+                    housekeeping(c);
+                }
+                Optional<JdbcOutbox.Claim> claim = outbox.claimNext(c, owner, lease, settings.outboxThreads() * 2);
                 if (claim.isPresent()) {
-                    deliver(claim.get());
+                    deliver(c, claim.get());
                     continue;
                 }
+                c = release(c);
                 pause(seen, POLL);
             } catch (SQLException | MailSendException | RuntimeException e) {
+                c = release(c);
                 if (closed) {
                     return;
                 }
@@ -130,6 +138,18 @@ public final class OutboxDelivery implements AutoCloseable {
                 pause(seen, FIRST_RETRY);
             }
         }
+        release(c);
+    }
+
+    private static Connection release(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // a broken session; the next one is new
+            }
+        }
+        return null;
     }
 
     private void pause(long seen, Duration most) {
@@ -150,10 +170,10 @@ public final class OutboxDelivery implements AutoCloseable {
         }
     }
 
-    private void housekeeping() throws SQLException, MailSendException {
+    private void housekeeping(Connection c) throws SQLException {
         lastHousekeeping = clock.millis();
         boolean resend = settings.inDoubt() == InDoubtPolicy.RESEND;
-        for (String messageId : outbox.expireLeases(resend)) {
+        for (String messageId : outbox.expireLeases(c, resend)) {
             String text = "The outbox message " + LogText.of(messageId) + " was being sent by an instance that stopped "
                     + "(or took longer than its lease), so whether Microsoft 365 accepted it is unknown; "
                     + (resend ? "it is sent again (outboxInDoubt=RESEND)." : "it is kept as IN_DOUBT and not sent "
@@ -163,35 +183,42 @@ public final class OutboxDelivery implements AutoCloseable {
                 monitor.failed(new MailSendException(text, "OutcomeUnknown", null));
             }
         }
-        int purged = outbox.purgeDelivered(clock.instant().minus(settings.outboxKeepDelivered()));
+        int purged = outbox.purgeDelivered(c, clock.instant().minus(settings.outboxKeepDelivered()));
         if (purged > 0) {
             LOG.fine(() -> "M365MAIL-7008 Removed " + purged + " delivered messages from outbox " + outbox.name());
         }
     }
 
-    private void deliver(JdbcOutbox.Claim claim) throws SQLException, MailSendException {
+    private void deliver(Connection c, JdbcOutbox.Claim claim) throws SQLException {
         long start = System.nanoTime();
         SentMessage sent;
-        try (InputStream content = outbox.content(claim); MessageSnapshot copy = MessageSnapshot.of(content)) {
+        try (InputStream content = outbox.content(c, claim); MessageSnapshot copy = MessageSnapshot.of(content)) {
             if (copy.size() == 0) {
                 throw new MailSendException("The outbox holds no content for this message (its parts were removed "
                         + "from " + OutboxSchema.PARTS + ")", "OutboxContentMissing", null);
             }
             sent = channels.send(copy.message());
         } catch (MailSendException e) {
-            failed(claim, e);
+            failed(c, claim, e);
             return;
         } catch (java.io.IOException e) {
-            failed(claim, new MailSendException("Reading the message from the outbox failed: " + e.getMessage(),
+            failed(c, claim, new MailSendException("Reading the message from the outbox failed: " + e.getMessage(),
                     "OutboxUnavailable", e));
             return;
         }
         monitor.sent(Duration.ofNanos(System.nanoTime() - start));
         // Accepted: the record must say so, or a later look would take it for in doubt. A database hiccup now is
         // waited out rather than left to the lease.
+        Connection session = c;
         for (int attempt = 1; ; attempt++) {
             try {
-                outbox.delivered(claim, owner, sent.serviceReference());
+                if (session == null) {
+                    session = outbox.connection();
+                }
+                outbox.delivered(session, claim, owner, sent.serviceReference());
+                if (session != c) {
+                    release(session);
+                }
                 LOG.fine(() -> "M365MAIL-7009 Outbox message " + LogText.of(claim.messageId()) + " delivered");
                 return;
             } catch (SQLException | MailSendException e) {
@@ -201,20 +228,24 @@ public final class OutboxDelivery implements AutoCloseable {
                             + outbox.name() + ": its claim will expire and it will be marked in doubt", e);
                     return;
                 }
+                if (session != c) {
+                    release(session);
+                }
+                session = null;
                 sleep(Duration.ofMillis(200L * attempt));
             }
         }
     }
 
-    private void failed(JdbcOutbox.Claim claim, MailSendException e) throws SQLException, MailSendException {
+    private void failed(Connection c, JdbcOutbox.Claim claim, MailSendException e) throws SQLException {
         monitor.failed(e);
         String error = e.getMessage();
         if ("OutcomeUnknown".equals(e.getErrorCode())) {
             if (settings.inDoubt() == InDoubtPolicy.RESEND) {
-                outbox.retryAt(claim, owner, clock.instant(), error);
+                outbox.retryAt(c, claim, owner, clock.instant(), error);
                 return;
             }
-            outbox.settle(claim, owner, OutboxEntry.State.IN_DOUBT, error);
+            outbox.settle(c, claim, owner, OutboxEntry.State.IN_DOUBT, error);
             LOG.warning("M365MAIL-7004 The outbox message " + LogText.of(claim.messageId()) + " may have been accepted "
                     + "by Microsoft 365, but its answer never came: kept as IN_DOUBT and not sent again on its own. "
                     + LogText.of(error));
@@ -226,7 +257,7 @@ public final class OutboxDelivery implements AutoCloseable {
                 || "OutboxContentMissing".equals(e.getErrorCode());
         boolean tooLong = now.isAfter(claim.createdAt().plus(settings.outboxRetry()));
         if (permanent || tooLong) {
-            outbox.settle(claim, owner, OutboxEntry.State.FAILED, error);
+            outbox.settle(c, claim, owner, OutboxEntry.State.FAILED, error);
             LOG.warning("M365MAIL-7003 The outbox message " + LogText.of(claim.messageId()) + " was not delivered "
                     + (permanent ? "and will not be retried" : "after " + claim.attempts() + " attempts over "
                     + settings.outboxRetry().toHours() + " h (outboxRetryHours)") + "; it is kept as FAILED: "
@@ -234,7 +265,7 @@ public final class OutboxDelivery implements AutoCloseable {
             return;
         }
         Duration wait = backoff(claim.attempts(), reason);
-        outbox.retryAt(claim, owner, now.plus(wait), error);
+        outbox.retryAt(c, claim, owner, now.plus(wait), error);
         LOG.fine(() -> "M365MAIL-7006 Outbox message " + LogText.of(claim.messageId()) + " attempt "
                 + claim.attempts() + " failed (" + reason.tag() + "); next in " + wait.toSeconds() + " s");
     }

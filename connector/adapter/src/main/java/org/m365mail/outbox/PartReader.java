@@ -18,7 +18,7 @@ final class PartReader extends InputStream {
     private int seq;
     private boolean ended;
 
-    /** Takes over {@code connection}: closed with the reader. */
+    /** Reads on {@code connection}, which stays open after the reader is closed. */
     PartReader(Connection connection, String id) throws SQLException {
         this.connection = connection;
         this.select = connection.prepareStatement("SELECT DATA FROM " + OutboxSchema.PARTS
@@ -78,7 +78,6 @@ final class PartReader extends InputStream {
     public void close() throws IOException {
         try {
             select.close();
-            connection.close();
         } catch (SQLException e) {
             throw new IOException(e);
         }

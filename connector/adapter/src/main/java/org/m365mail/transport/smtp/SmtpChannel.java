@@ -125,7 +125,7 @@ final class SmtpChannel implements MailChannel {
             } catch (MessagingException e) {
                 int code = code(e);
                 Failure failure = classify(e, code, connected);
-                String reply = e.getMessage();
+                String reply = reply(e);
                 switch (failure) {
                     case OUTCOME_UNKNOWN -> {
                         close();
@@ -167,6 +167,21 @@ final class SmtpChannel implements MailChannel {
                 }
             }
         }
+    }
+
+    /**
+     * The server's reply the failure carries: its own text, or, when Angus Mail sums refused recipients up as
+     * "Invalid Addresses", the reply to the first refused recipient (e.g. {@code 550 5.4.1 Recipient address
+     * rejected}), so that the error names the server's reason and code.
+     */
+    private static String reply(MessagingException e) {
+        for (Exception x = e; x instanceof MessagingException m; x = m.getNextException()) {
+            if (SmtpReplies.returnCode(m) > 0 && m.getMessage() != null) {
+                String text = m.getMessage().trim();
+                return m == e ? text : e.getMessage() + ": " + text;
+            }
+        }
+        return e.getMessage();
     }
 
     /** The reply code of the failure: the exception's own, or that of a nested one (refused recipients). */

@@ -55,9 +55,12 @@ public class MailSenderBean {
 
     /**
      * Sends one message, with an attachment of {@code attachmentSize} bytes of {@code seed}-random data if asked.
+     * Outside a transaction, so the send happens (and fails) before the call returns, as these tests of sending
+     * expect; sending inside a transaction has tests of its own (TransactionalSendIT).
      *
      * @param factory annotation-graph, resources-xml-smtp, asadmin-graph, asadmin-smtp, or a JNDI name
      */
+    @jakarta.ejb.TransactionAttribute(jakarta.ejb.TransactionAttributeType.NOT_SUPPORTED)
     public SentMessage send(String factory, String from, String to, String subject, String text, int attachmentSize,
                             long seed) throws Exception {
         MimeMessage message = new MimeMessage((Session) null);
@@ -88,7 +91,8 @@ public class MailSenderBean {
 
     /**
      * Sends inside this EJB's container-managed transaction, then fails, so the container rolls the transaction
-     * back, as an application whose later work fails would: what the send did to the token store must survive.
+     * back, as an application whose later work fails would: what the send did to the token store must survive. The
+     * pool used (mail/DelegatedJdbc) has transactionalSend=IMMEDIATE, so the send happens inside the transaction.
      */
     @jakarta.ejb.TransactionAttribute(jakarta.ejb.TransactionAttributeType.REQUIRED)
     public SentMessage sendThenFail(String factory, String to, String subject) throws Exception {

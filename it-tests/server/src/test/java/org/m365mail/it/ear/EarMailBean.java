@@ -16,6 +16,8 @@ public class EarMailBean {
     @Resource(lookup = "java:app/mail/EarGraph")
     MailConnectionFactory mail;
 
+    // Outside a transaction: the rotation test counts every failed send, which must reach the caller.
+    @jakarta.ejb.TransactionAttribute(jakarta.ejb.TransactionAttributeType.NOT_SUPPORTED)
     public SentMessage send(String to, String subject, String text) throws Exception {
         MimeMessage message = new MimeMessage((Session) null);
         message.setRecipients(Message.RecipientType.TO, to);

@@ -75,6 +75,14 @@ public final class Benchmarks {
             new MicroStartup(target.resolve("startup/payara-micro.jar"), target.resolve("startup/m365-mail-connector.rar"),
                     workDir.resolve("startup"), report).run(smoke ? 1 : 5);
         }
+        if (selected(only, "outbox")) {
+            int outboxLatencyMs = 20;
+            try (M365Sandbox sandbox = M365Sandbox.builder().workDir(workDir.resolve("outbox"))
+                    .graphLatency(java.time.Duration.ofMillis(outboxLatencyMs)).start()) {
+                new OutboxThroughput(sandbox, report, outboxLatencyMs, workDir.resolve("outbox"))
+                        .run(smoke ? 16 : 2000, 8, 100, java.time.Duration.ofSeconds(smoke ? 1 : 30));
+            }
+        }
         if (selected(only, "jmh")) {
             new PerSendCpu(workDir.resolve("jmh"), report).run(smoke);
         }

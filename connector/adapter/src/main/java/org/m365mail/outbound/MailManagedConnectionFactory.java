@@ -375,6 +375,10 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
         MailSettings checked = settings();
         boundName(manager).filter(JndiNames::isServers).ifPresent(name -> boundNames().add(name));
         LOG.fine(() -> "M365MAIL-1003 Connection factory created: " + checked);
+        if (checked.delivery().outboxDataSource() != null) {
+            // The outbox delivers from now on: what a stop or crash left in it goes out without waiting for a send.
+            services();
+        }
         return new MailConnectionFactoryImpl(this, manager);
     }
 

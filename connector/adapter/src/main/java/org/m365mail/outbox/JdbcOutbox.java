@@ -59,7 +59,7 @@ public final class JdbcOutbox implements MailOutbox {
     private volatile boolean schemaReady;
 
     /** A message claimed for delivery by this instance. */
-    public record Claim(String id, String messageId, int attempts, Instant createdAt) {
+    public record Claim(String id, String messageId, int attempts, Instant createdAt, long size) {
     }
 
     /**
@@ -249,7 +249,7 @@ public final class JdbcOutbox implements MailOutbox {
     public Optional<Claim> claimNext(Connection c, String owner, Duration lease, int spread) throws SQLException {
         long now = clock.millis();
         List<Claim> candidates = new ArrayList<>();
-        try (PreparedStatement select = c.prepareStatement("SELECT ID, MESSAGE_ID, ATTEMPTS, CREATED_AT FROM "
+        try (PreparedStatement select = c.prepareStatement("SELECT ID, MESSAGE_ID, ATTEMPTS, CREATED_AT, SIZE_BYTES FROM "
                 + OutboxSchema.TABLE + " WHERE STATE = ? AND NEXT_ATTEMPT_AT <= ? AND OUTBOX_KEY = ?"
                 + " ORDER BY NEXT_ATTEMPT_AT, CREATED_AT")) {
             select.setMaxRows(Math.max(1, spread));
@@ -259,7 +259,7 @@ public final class JdbcOutbox implements MailOutbox {
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
                     candidates.add(new Claim(rs.getString(1), rs.getString(2), rs.getInt(3),
-                            Instant.ofEpochMilli(rs.getLong(4))));
+                            Instant.ofEpochMilli(rs.getLong(4)), rs.getLong(5)));
                 }
             }
         }
@@ -279,7 +279,7 @@ public final class JdbcOutbox implements MailOutbox {
                 update.setString(5, OutboxEntry.State.WAITING.name());
                 if (update.executeUpdate() == 1) {
                     return Optional.of(new Claim(candidate.id(), candidate.messageId(),
-                            candidate.attempts() + 1, candidate.createdAt()));
+                            candidate.attempts() + 1, candidate.createdAt(), candidate.size()));
                 }
             }
         }
@@ -288,7 +288,7 @@ public final class JdbcOutbox implements MailOutbox {
 
     /** The claimed message's content, read a chunk at a time on {@code c}; close it when done. */
     public InputStream content(Connection c, Claim claim) throws SQLException {
-        return new PartReader(c, claim.id());
+        return new PartReader(c, claim.id(), claim.size());
     }
 
     /** Records that Microsoft 365 accepted the message, and drops its content. */

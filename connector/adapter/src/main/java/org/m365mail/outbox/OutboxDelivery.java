@@ -48,6 +48,8 @@ public final class OutboxDelivery implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(OutboxDelivery.class.getName());
     static final Duration POLL = Duration.ofSeconds(1);
+    /** The first pause after finding nothing: a busy outbox is looked at again soon, an idle one once a second. */
+    private static final Duration FIRST_POLL = Duration.ofMillis(20);
     private static final Duration HOUSEKEEPING = Duration.ofSeconds(15);
     private static final Duration FIRST_RETRY = Duration.ofSeconds(5);
     private static final Duration LONGEST_RETRY = Duration.ofMinutes(15);
@@ -109,6 +111,7 @@ public final class OutboxDelivery implements AutoCloseable {
     private void loop(boolean housekeeper) {
         // One database session while there is work; given back when the thread goes idle.
         Connection c = null;
+        int emptyLooks = 0;
         while (!closed) {
             long seen;
             synchronized (signal) {
@@ -124,11 +127,18 @@ public final class OutboxDelivery implements AutoCloseable {
                 }
                 Optional<JdbcOutbox.Claim> claim = outbox.claimNext(c, owner, lease, settings.outboxThreads() * 2);
                 if (claim.isPresent()) {
+                    emptyLooks = 0;
                     deliver(c, claim.get());
                     continue;
                 }
-                c = release(c);
-                pause(seen, POLL);
+                // Messages committed by a caller's own JDBC transaction, or on another instance, wake no one here:
+                // right after work, look again soon, then less and less often, up to once a second.
+                Duration pause = FIRST_POLL.multipliedBy(1L << Math.min(emptyLooks++, 6));
+                if (pause.compareTo(POLL) >= 0) {
+                    c = release(c);
+                    pause = POLL;
+                }
+                pause(seen, pause);
             } catch (SQLException | MailSendException | RuntimeException e) {
                 c = release(c);
                 if (closed) {

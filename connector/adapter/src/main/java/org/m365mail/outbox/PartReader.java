@@ -17,17 +17,21 @@ final class PartReader extends InputStream {
     private int pos;
     private int seq;
     private boolean ended;
+    /** The bytes the row says the message has: once read, no query is needed to find the end. */
+    private final long size;
+    private long read;
 
     /** Reads on {@code connection}, which stays open after the reader is closed. */
-    PartReader(Connection connection, String id) throws SQLException {
+    PartReader(Connection connection, String id, long size) throws SQLException {
         this.connection = connection;
         this.select = connection.prepareStatement("SELECT DATA FROM " + OutboxSchema.PARTS
                 + " WHERE ID = ? AND SEQ = ?");
         this.id = id;
+        this.size = size;
     }
 
     private boolean fill() throws IOException {
-        if (ended) {
+        if (ended || read >= size) {
             return false;
         }
         try {
@@ -40,6 +44,7 @@ final class PartReader extends InputStream {
                 }
                 chunk = rs.getBytes(1);
                 pos = 0;
+                read += chunk.length;
                 return true;
             }
         } catch (SQLException e) {

@@ -63,6 +63,8 @@ final class GraphMailEndpoint implements HttpHandler {
     private final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> inFlight =
             new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger mostInFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> mostByMailbox =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger throttled = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
     private volatile java.time.Duration latency = java.time.Duration.ZERO;
@@ -83,6 +85,11 @@ final class GraphMailEndpoint implements HttpHandler {
     }
 
     /** Time every request takes before it is answered, as Graph's own processing would. */
+    int mostInFlight(String mailbox) {
+        java.util.concurrent.atomic.AtomicInteger most = mostByMailbox.get(mailbox.toLowerCase(java.util.Locale.ROOT));
+        return most == null ? 0 : most.get();
+    }
+
     void latency(java.time.Duration latency) {
         this.latency = latency;
     }
@@ -216,6 +223,8 @@ final class GraphMailEndpoint implements HttpHandler {
             running = inFlight.computeIfAbsent(key, k -> new java.util.concurrent.atomic.AtomicInteger());
             int now = running.incrementAndGet();
             mostInFlight.accumulateAndGet(now, Math::max);
+            mostByMailbox.computeIfAbsent(mailbox.get().address().toLowerCase(java.util.Locale.ROOT),
+                    k -> new java.util.concurrent.atomic.AtomicInteger()).accumulateAndGet(now, Math::max);
             try {
                 if (now > CONCURRENT_REQUESTS) {
                     throttled.incrementAndGet();

@@ -232,6 +232,16 @@ public final class M365Sandbox implements AutoCloseable {
         return graphMail.mostInFlight();
     }
 
+    /** The most Graph requests seen under way at once for {@code mailbox} (any app). */
+    public int mostGraphRequestsAtOnce(String mailbox) {
+        return graphMail.mostInFlight(mailbox);
+    }
+
+    /** Makes Graph answer each request after {@code latency} from now on. */
+    public void graphLatency(java.time.Duration latency) {
+        graphMail.latency(latency);
+    }
+
     /** How many Graph requests were answered 429. */
     public int graphThrottledResponses() {
         return graphMail.throttled();

@@ -33,7 +33,8 @@ final class LimitRules {
                 problems.atLeast("messagesPerMinute", p.getMessagesPerMinute(),
                         PropertyDefaults.MESSAGES_PER_MINUTE, 0),
                 problems.atLeast("maxRecipientsPerMessage", p.getMaxRecipientsPerMessage(),
-                        PropertyDefaults.MAX_RECIPIENTS_PER_MESSAGE, 1), maxMessageBytes);
+                        PropertyDefaults.MAX_RECIPIENTS_PER_MESSAGE, 1), maxMessageBytes,
+                problems.choice("limitsScope", p.getLimitsScope(), LimitsScope.class, PropertyDefaults.LIMITS_SCOPE));
         int sendTimeoutSeconds = problems.atLeast("sendTimeoutSeconds", p.getSendTimeoutSeconds(),
                 PropertyDefaults.SEND_TIMEOUT_SECONDS, 1);
         MailSettings.GraphOptions graph = new MailSettings.GraphOptions(

@@ -91,6 +91,8 @@ public interface MailProperties {
 
     Integer getExpiryWarningDays();
 
+    String getLimitsScope();
+
     String getTransactionalSend();
 
     Integer getPendingSendsLimit();

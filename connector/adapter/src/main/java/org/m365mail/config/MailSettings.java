@@ -131,14 +131,17 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
      * @param messagesPerMinute    pace per mailbox (Exchange: 30); 0 for no pace
      * @param maxRecipients        recipients per message (Exchange: 500)
      * @param maxMessageBytes      message size after encoding (Exchange: 35 MB by default)
+     * @param scope                whether the pace and the concurrency limits count this instance's sends or the
+     *                             whole cluster's
      */
     public record SendingLimits(List<InternetAddress> allowedFromAddresses, int messagesPerMinute, int maxRecipients,
-                                long maxMessageBytes) {
+                                long maxMessageBytes, LimitsScope scope) {
         @Override
         public String toString() {
             return "SendingLimits[allowedFromAddresses=" + allowedFromAddresses.stream()
                     .map(InternetAddress::getAddress).toList() + ", messagesPerMinute=" + messagesPerMinute
-                    + ", maxRecipients=" + maxRecipients + ", maxMessageBytes=" + maxMessageBytes + "]";
+                    + ", maxRecipients=" + maxRecipients + ", maxMessageBytes=" + maxMessageBytes + ", scope=" + scope
+                    + "]";
         }
     }
 

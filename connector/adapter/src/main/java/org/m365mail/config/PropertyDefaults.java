@@ -31,6 +31,7 @@ public final class PropertyDefaults {
     public static final int ALERT_INTERVAL_MINUTES = 60;
     public static final int UNHEALTHY_AFTER_SECONDS = 120;
     public static final int EXPIRY_WARNING_DAYS = 30;
+    public static final LimitsScope LIMITS_SCOPE = LimitsScope.INSTANCE;
     public static final TransactionalSend TRANSACTIONAL_SEND = TransactionalSend.AFTER_COMMIT;
     public static final int PENDING_SENDS_LIMIT = 1000;
     public static final int PENDING_SENDS_WAIT_MILLIS = 10_000;
@@ -62,6 +63,7 @@ public final class PropertyDefaults {
         d.put("alertIntervalMinutes", String.valueOf(ALERT_INTERVAL_MINUTES));
         d.put("unhealthyAfterSeconds", String.valueOf(UNHEALTHY_AFTER_SECONDS));
         d.put("expiryWarningDays", String.valueOf(EXPIRY_WARNING_DAYS));
+        d.put("limitsScope", LIMITS_SCOPE.name());
         d.put("transactionalSend", TRANSACTIONAL_SEND.name());
         d.put("pendingSendsLimit", String.valueOf(PENDING_SENDS_LIMIT));
         d.put("pendingSendsWaitMillis", String.valueOf(PENDING_SENDS_WAIT_MILLIS));

@@ -65,6 +65,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -296,6 +297,12 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
     private Integer expiryWarningDays;
 
     @ConfigProperty(type = String.class,
+            description = "Whether messagesPerMinute, smtpMaxConcurrentSends and graphMaxConcurrentRequests count this "
+                    + "server's sends only (INSTANCE) or those of every cluster instance sending from the mailbox, "
+                    + "through the server's data grid (CLUSTER: JCache, Payara's Hazelcast). Default: INSTANCE")
+    private String limitsScope;
+
+    @ConfigProperty(type = String.class,
             description = "What send() does inside a JTA transaction: AFTER_COMMIT (sent once the transaction commits, not at all "
                     + "if it rolls back) or IMMEDIATE (sent at once, even if the transaction later rolls back). "
                     + "Default: AFTER_COMMIT")
@@ -340,6 +347,8 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
 
     private transient PrintWriter logWriter;
     private transient ResourceAdapter resourceAdapter;
+    /** Whether the outbox's delivery was started when the server made a connection factory. */
+    private transient volatile boolean outboxStarted;
     /** A data source for the outbox given in code ({@link #useOutbox}); {@code null} in a server. */
     private transient volatile javax.sql.DataSource outboxSource;
     private transient volatile MailSettings settings;
@@ -375,11 +384,32 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
         MailSettings checked = settings();
         boundName(manager).filter(JndiNames::isServers).ifPresent(name -> boundNames().add(name));
         LOG.fine(() -> "M365MAIL-1003 Connection factory created: " + checked);
-        if (checked.delivery().outboxDataSource() != null) {
+        if (checked.delivery().outboxDataSource() != null && startOutboxOnce()) {
             // The outbox delivers from now on: what a stop or crash left in it goes out without waiting for a send.
-            services();
+            // Off this thread: the server may be making this factory inside a lookup of its own name, which wiring
+            // would repeat (it looks the name up to find a newer factory of the pool).
+            try {
+                runtime().background().execute(() -> {
+                    try {
+                        services();
+                    } catch (ResourceException | RuntimeException e) {
+                        LOG.log(Level.FINE, "M365MAIL-1011 The outbox could not start delivering yet; it starts with "
+                                + "the first send", e);
+                    }
+                });
+            } catch (RuntimeException stopped) {
+                outboxStarted = false;
+            }
         }
         return new MailConnectionFactoryImpl(this, manager);
+    }
+
+    private synchronized boolean startOutboxOnce() {
+        if (outboxStarted) {
+            return false;
+        }
+        outboxStarted = true;
+        return true;
     }
 
     /**
@@ -913,8 +943,8 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
             "tokenCacheKey", tokenCacheKey, "consentRedirectUri", consentRedirectUri, "alertAddress", alertAddress,
             "alertIntervalMinutes", alertIntervalMinutes, "alertFallbackFactory", alertFallbackFactory,
             "unhealthyAfterSeconds", unhealthyAfterSeconds, "expiryWarningDays", expiryWarningDays,
-            "transactionalSend", transactionalSend, "pendingSendsLimit", pendingSendsLimit, "pendingSendsWaitMillis",
-            pendingSendsWaitMillis, "outboxDataSource", outboxDataSource, "outboxDeliveryThreads",
+            "limitsScope", limitsScope, "transactionalSend", transactionalSend, "pendingSendsLimit",
+            pendingSendsLimit, "pendingSendsWaitMillis", pendingSendsWaitMillis, "outboxDataSource", outboxDataSource, "outboxDeliveryThreads",
             outboxDeliveryThreads, "outboxRetryHours", outboxRetryHours, "outboxKeepDeliveredHours",
             outboxKeepDeliveredHours, "outboxInDoubt", outboxInDoubt};
         for (int i = 0; i < pairs.length; i += 2) {
@@ -1375,6 +1405,15 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
 
     public void setExpiryWarningDays(Integer expiryWarningDays) {
         this.expiryWarningDays = expiryWarningDays;
+        settings = null;
+    }
+
+    public String getLimitsScope() {
+        return limitsScope;
+    }
+
+    public void setLimitsScope(String limitsScope) {
+        this.limitsScope = limitsScope;
         settings = null;
     }
 

@@ -38,7 +38,7 @@ final class PoolConfiguration {
         g.put("Alerts and health", List.of("alertAddress", "alertIntervalMinutes", "alertFallbackFactory",
                 "unhealthyAfterSeconds", "expiryWarningDays"));
         g.put("Limits", List.of("messagesPerMinute", "maxRecipientsPerMessage", "maxMessageBytes",
-                "smtpMaxConcurrentSends", "graphMaxConcurrentRequests", "sendTimeoutSeconds"));
+                "smtpMaxConcurrentSends", "graphMaxConcurrentRequests", "sendTimeoutSeconds", "limitsScope"));
         g.put("Cloud, endpoints and network", List.of("cloud", "authorityUrl", "graphUrl", "smtpHost", "smtpPort",
                 "smtpTls", "trustStorePath", "trustStorePassword", "httpProxy", "connectTimeoutMillis",
                 "readTimeoutMillis"));

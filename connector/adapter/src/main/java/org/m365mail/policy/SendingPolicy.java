@@ -55,7 +55,8 @@ public final class SendingPolicy {
         this.events = events;
         this.settings = settings;
         this.limits = settings.sending();
-        this.pace = MailboxLimits.of(runtime, "mailbox", submitter(settings), 0, limits.messagesPerMinute(), clock);
+        this.pace = MailboxLimits.of(runtime, "mailbox", submitter(settings), 0, limits.messagesPerMinute(), clock,
+                limits.scope(), settings.graph().sendTimeout());
     }
 
     /**

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.m365mail.sandbox.DeliveredMessage;
 import org.m365mail.sandbox.M365Sandbox;
 import org.m365mail.sandbox.SandboxDefaults;
+import org.m365mail.sandbox.SandboxDirectory;
 
 import java.io.IOException;
 import java.net.URI;
@@ -48,10 +49,15 @@ class MailResourceAdapterIT {
     @ArquillianResource
     private URL base;
 
+    private static final String PACED_MAILBOX = "paced-it@contoso.test";
+
     @Deployment(testable = false)
     static WebArchive application() throws IOException {
         // The stand-in must be up before Micro boots: the adapter reads its trust store at first use.
         sandbox = SandboxEndpoints.startSandbox();
+        // The mailbox of mail/ClusterPaced (limitsScope=CLUSTER), which only the cluster test sends from.
+        SandboxDirectory.Tenant tenant = sandbox.directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow();
+        tenant.addMailbox(PACED_MAILBOX, "Paced IT").grantFullAccess(tenant.app(SandboxDefaults.CLIENT_ID).orElseThrow());
         WebArchive application = ShrinkWrap.create(WebArchive.class, "mail-it.war")
                 .addClasses(MailSenderBean.class, SendServlet.class, TokenStoreServlet.class,
                         SharedTokenCacheServlet.class)
@@ -323,10 +329,12 @@ class MailResourceAdapterIT {
 
     /**
      * Two Micro instances clustered on loopback: the pool mail/Office365 has tokenCache=JCACHE, so the second instance
-     * sends with the Graph token the first one fetched, and the stand-in sees no second token request.
+     * sends with the Graph token the first one fetched, and the stand-in sees no second token request. And the pool
+     * mail/ClusterPaced (limitsScope=CLUSTER, messagesPerMinute=4, graphMaxConcurrentRequests=1) keeps its mailbox's
+     * limits for both instances together.
      */
     @Test
-    void aSecondClusteredInstanceSendsWithTheTokenTheFirstFetched() throws Exception {
+    void aSecondClusteredInstanceSendsWithTheTokenTheFirstFetchedAndKeepsTheMailboxsLimitsWithIt() throws Exception {
         assertEquals(200, send("mail/Office365", "IT cluster first instance", "a", 0, 0).statusCode());
         long graphTokens = sandbox.tokenRequests().count(SandboxEndpoints.GRAPH_URL);
         assertTrue(graphTokens >= 1);
@@ -339,7 +347,43 @@ class MailResourceAdapterIT {
             assertEquals(SandboxDefaults.SENDER, delivered("IT cluster second instance").mailbox());
             assertEquals(graphTokens, sandbox.tokenRequests().count(SandboxEndpoints.GRAPH_URL),
                     "the second instance fetched no Graph token of its own");
+            bothInstancesTogetherKeepTheMailboxsPaceAndConcurrency(secondServer);
         }
+    }
+
+    /**
+     * Eight messages from one mailbox, four through each instance, all at once, with the pace at 4 a minute and one
+     * Graph request at a time: each instance alone would let its four go at once (eight within a second, two at a
+     * time); together they keep to four in any 60 s and one at a time.
+     */
+    private void bothInstancesTogetherKeepTheMailboxsPaceAndConcurrency(URI secondServer) throws Exception {
+        // Each request takes a while, so that two at once would show.
+        sandbox.graphLatency(Duration.ofMillis(300));
+        java.util.concurrent.ExecutorService senders = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<HttpResponse<String>>> sends = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                URI server = i % 2 == 0 ? URI.create(base.toString()) : secondServer;
+                String subject = "IT paced " + i;
+                sends.add(senders.submit(() -> send(server, "mail/ClusterPaced", "", subject, "x", 0, 0)));
+            }
+            for (java.util.concurrent.Future<HttpResponse<String>> sent : sends) {
+                HttpResponse<String> response = sent.get(5, java.util.concurrent.TimeUnit.MINUTES);
+                assertEquals(200, response.statusCode(), response.body());
+            }
+        } finally {
+            senders.shutdownNow();
+            sandbox.graphLatency(Duration.ZERO);
+        }
+        List<java.time.Instant> arrivals = sandbox.outbox().messages().stream()
+                .filter(m -> m.subject().startsWith("IT paced ")).map(DeliveredMessage::receivedAt).sorted().toList();
+        assertEquals(8, arrivals.size());
+        for (int i = 0; i + 4 < arrivals.size(); i++) {
+            Duration apart = Duration.between(arrivals.get(i), arrivals.get(i + 4));
+            assertTrue(apart.compareTo(Duration.ofSeconds(60)) >= 0, "at most 4 in any 60 s from the cluster: "
+                    + "arrivals " + i + " and " + (i + 4) + " only " + apart + " apart; " + arrivals);
+        }
+        assertEquals(1, sandbox.mostGraphRequestsAtOnce(PACED_MAILBOX), "one request at a time from the cluster");
     }
 
     /**

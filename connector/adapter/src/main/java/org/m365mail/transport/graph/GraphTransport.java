@@ -101,7 +101,8 @@ public final class GraphTransport implements MailTransport {
         this.sendMailUri = URI.create(settings.graphUrl() + "/v1.0/users/"
                 + URLEncoder.encode(mailbox, StandardCharsets.UTF_8) + "/sendMail");
         MailboxLimits limits = MailboxLimits.of(runtime, "graph " + settings.graphUrl(), mailbox,
-                settings.graph().concurrentRequests(), 0, clock);
+                settings.graph().concurrentRequests(), 0, clock, settings.sending().scope(),
+                settings.graph().sendTimeout());
         this.policy = new SendingPolicy(settings, runtime, clock, events);
         this.requests = new GraphRequests(settings, tokens, http, limits, clock, events);
         this.large = new LargeMessageUpload(settings, requests, http, clock, json);

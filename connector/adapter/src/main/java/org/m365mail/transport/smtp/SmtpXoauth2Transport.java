@@ -71,7 +71,8 @@ public final class SmtpXoauth2Transport implements MailTransport {
         this.watchdog = WriteWatchdog.of(runtime);
         this.session = Session.getInstance(properties(settings, tls, protocol, password, watchdog));
         this.limits = MailboxLimits.of(runtime, settings.smtpHost(), username,
-                settings.smtp().concurrentSendsPerMailbox(), 0, clock);
+                settings.smtp().concurrentSendsPerMailbox(), 0, clock, settings.sending().scope(),
+                settings.graph().sendTimeout());
         this.policy = new SendingPolicy(settings, runtime, clock, events);
         if (password && isExchangeOnline(settings.smtpHost())) {
             LOG.warning("M365MAIL-4101 The pool for " + username + " signs in to " + settings.smtpHost() + " with a "

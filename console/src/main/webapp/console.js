@@ -174,7 +174,7 @@ async function showFactory(name) {
   ]);
   definitions(document.getElementById('alerts'), [
     ['Alert address', (f.alertAddresses || []).join(', ') || 'none: failures go to the server\'s log only'],
-    ['Outbox', 'none configured: messages are sent at once']
+    ['Outbox', outboxText(f.outbox)]
   ]);
   const failure = f.lastFailure;
   document.getElementById('last-failure-box').hidden = !failure;
@@ -295,4 +295,16 @@ if (document.body.dataset.page === 'factories') {
   factoriesPage();
 } else if (document.body.dataset.page === 'assistant') {
   assistantPage();
+}
+
+/** The outbox's counts, or that the factory has none (messages in a transaction then wait in memory for the commit). */
+function outboxText(outbox) {
+  if (!outbox || !outbox.configured) {
+    return 'none configured: messages sent in a transaction wait in memory for the commit';
+  }
+  if (outbox.problem) {
+    return 'cannot be read now: ' + outbox.problem;
+  }
+  return outbox.waiting + ' waiting, ' + outbox.sending + ' being sent, ' + outbox.delivered + ' delivered, '
+      + outbox.failed + ' failed, ' + outbox.inDoubt + ' in doubt';
 }

@@ -16,6 +16,8 @@ import org.m365mail.admin.SetupStep;
 import org.m365mail.admin.Setting;
 import org.m365mail.admin.TokenState;
 import org.m365mail.api.MailConnectionFactory;
+import org.m365mail.api.MailOutbox;
+import org.m365mail.api.OutboxCounts;
 
 import java.time.Instant;
 import java.util.List;
@@ -49,6 +51,23 @@ final class FactoryJson {
         return item.build();
     }
 
+    /** The factory's outbox: its counts, or that it has none, or why they cannot be read now. */
+    private static JsonObjectBuilder outbox(MailConnectionFactory factory) {
+        JsonObjectBuilder outbox = Json.createObjectBuilder();
+        try {
+            Optional<MailOutbox> configured = factory.outbox();
+            if (configured.isEmpty()) {
+                return outbox.add("configured", false);
+            }
+            OutboxCounts counts = configured.get().counts();
+            return outbox.add("configured", true).add("waiting", counts.waiting()).add("sending", counts.sending())
+                    .add("delivered", counts.delivered()).add("failed", counts.failed())
+                    .add("inDoubt", counts.inDoubt());
+        } catch (ResourceException e) {
+            return outbox.add("configured", true).add("problem", String.valueOf(e.getMessage()));
+        }
+    }
+
     /** Everything the console shows of one factory. */
     static JsonObject details(String jndiName, MailConnectionFactory factory) {
         JsonObjectBuilder item = Json.createObjectBuilder().add("jndiName", jndiName);
@@ -71,6 +90,7 @@ final class FactoryJson {
             JsonArrayBuilder alerts = Json.createArrayBuilder();
             admin.alertAddresses().forEach(alerts::add);
             item.add("alertAddresses", alerts);
+            item.add("outbox", outbox(factory));
             Optional<MailboxConsent> consent = admin.consent();
             if (consent.isPresent()) {
                 item.add("consent", Json.createObjectBuilder().add("username", consent.get().username())

@@ -3,13 +3,12 @@ package org.m365mail.auth;
 import org.m365mail.api.MailSendException;
 import org.m365mail.config.Secret;
 
+import org.m365mail.runtime.DataGrid;
+
 import javax.cache.Cache;
 import javax.cache.CacheException;
-import javax.cache.CacheManager;
-import javax.cache.configuration.MutableConfiguration;
 import javax.cache.expiry.CreatedExpiryPolicy;
 import javax.cache.expiry.Duration;
-import javax.naming.InitialContext;
 import javax.naming.NamingException;
 import java.time.Instant;
 import java.util.Optional;
@@ -33,7 +32,7 @@ import java.util.logging.Logger;
 public final class JCacheSharedTokens implements SharedTokenCache {
 
     /** Where Payara binds its JCache CacheManager. */
-    public static final String JNDI_NAME = "payara/CacheManager";
+    public static final String JNDI_NAME = DataGrid.JNDI_NAME;
     static final String CACHE_NAME = "m365-mail-access-tokens";
     private static final Logger LOG = Logger.getLogger(JCacheSharedTokens.class.getName());
 
@@ -56,7 +55,8 @@ public final class JCacheSharedTokens implements SharedTokenCache {
      */
     public static Optional<SharedTokenCache> open(Secret key, AtomicBoolean warned) {
         try {
-            return Optional.of(new JCacheSharedTokens(cache(lookup()), new TokenCipher(key)));
+            return Optional.of(new JCacheSharedTokens(DataGrid.strings(CACHE_NAME,
+                    CreatedExpiryPolicy.factoryOf(new Duration(TimeUnit.HOURS, 2))), new TokenCipher(key)));
         } catch (NamingException | CacheException | ClassCastException | LinkageError e) {
             if (warned.compareAndSet(false, true)) {
                 LOG.warning("M365MAIL-2401 tokenCache is JCACHE but this server offers no JCache at " + JNDI_NAME
@@ -70,25 +70,6 @@ public final class JCacheSharedTokens implements SharedTokenCache {
     /** Shares tokens through {@code cache}, sealed with {@code key}: what {@link #open} does with the server's. */
     static SharedTokenCache over(Cache<String, String> cache, Secret key) {
         return new JCacheSharedTokens(cache, new TokenCipher(key));
-    }
-
-    private static CacheManager lookup() throws NamingException {
-        return (CacheManager) new InitialContext().lookup(JNDI_NAME);
-    }
-
-    private static Cache<String, String> cache(CacheManager manager) {
-        Cache<String, String> existing = manager.getCache(CACHE_NAME, String.class, String.class);
-        if (existing != null) {
-            return existing;
-        }
-        try {
-            return manager.createCache(CACHE_NAME, new MutableConfiguration<String, String>()
-                    .setTypes(String.class, String.class)
-                    .setExpiryPolicyFactory(CreatedExpiryPolicy.factoryOf(new Duration(TimeUnit.HOURS, 2))));
-        } catch (CacheException createdMeanwhile) {
-            // Another pool or instance created it first.
-            return manager.getCache(CACHE_NAME, String.class, String.class);
-        }
     }
 
     @Override

@@ -80,6 +80,16 @@ public record MailSettings(TransportKind transport, String tenantId, String clie
                            java.time.Duration outboxRetry, java.time.Duration outboxKeepDelivered,
                            InDoubtPolicy inDoubt) {
 
+        // Written out: a record's generated toString() would leave this class in a JDK-wide cache (JDK-8078641),
+        // keeping an undeployed RAR's class loader; the settings are logged when a factory is configured.
+        @Override
+        public String toString() {
+            return "Delivery[transactionalSend=" + transactionalSend + ", pendingSendsLimit=" + pendingSendsLimit
+                    + ", pendingSendsWait=" + pendingSendsWait + ", outboxDataSource=" + outboxDataSource
+                    + ", outboxThreads=" + outboxThreads + ", outboxRetry=" + outboxRetry + ", outboxKeepDelivered="
+                    + outboxKeepDelivered + ", inDoubt=" + inDoubt + "]";
+        }
+
         /** Today's defaults, without an outbox. */
         public static Delivery defaults() {
             return new Delivery(PropertyDefaults.TRANSACTIONAL_SEND, PropertyDefaults.PENDING_SENDS_LIMIT,

@@ -17,21 +17,23 @@ import java.util.function.Consumer;
  */
 public final class WorkRunner {
 
-    private final WorkManager workManager;
+    private final java.util.function.Supplier<WorkManager> workManagers;
     private final Executor fallback;
 
-    /**
-     * @param workManager the server's, or {@code null}
-     * @param fallback    the connector's own threads, used without a work manager
-     */
-    public WorkRunner(WorkManager workManager, Executor fallback) {
-        this.workManager = workManager;
-        this.fallback = fallback;
+    /** Work on the connector's own threads only (plain Java: no server, no work manager). */
+    public static WorkRunner own(Executor threads) {
+        return new WorkRunner(() -> null, threads);
     }
 
-    /** Whether work runs on the server's managed threads. */
-    public boolean managed() {
-        return workManager != null;
+    /**
+     * @param workManagers gives the server's work manager (or {@code null}), asked at the first work only: a server
+     *                     makes a resource adapter's work manager on demand and it need not exist for an adapter
+     *                     that never runs work
+     * @param fallback     the connector's own threads, used without a work manager
+     */
+    public WorkRunner(java.util.function.Supplier<WorkManager> workManagers, Executor fallback) {
+        this.workManagers = workManagers;
+        this.fallback = fallback;
     }
 
     /**
@@ -50,6 +52,7 @@ public final class WorkRunner {
                 current.setContextClassLoader(previous);
             }
         };
+        WorkManager workManager = workManagers.get();
         if (workManager == null) {
             try {
                 fallback.execute(inContext);

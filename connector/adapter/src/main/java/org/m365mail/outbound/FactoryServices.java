@@ -102,7 +102,7 @@ final class FactoryServices implements AutoCloseable {
      */
     FactoryServices(MailSettings settings, ConnectorRuntime runtime, PoolMonitor monitor) throws MailSendException {
         this(settings, runtime, monitor, new ServerServices(TransactionScope.NONE,
-                new WorkRunner(null, runtime.background())), null);
+                WorkRunner.own(runtime.background())), null);
     }
 
     /**

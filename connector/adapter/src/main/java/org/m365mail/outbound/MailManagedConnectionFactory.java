@@ -733,7 +733,7 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
         if (resourceAdapter instanceof MailResourceAdapter adapter) {
             return adapter.serverServices();
         }
-        return new ServerServices(TransactionScope.NONE, new WorkRunner(null, r.background()));
+        return new ServerServices(TransactionScope.NONE, WorkRunner.own(r.background()));
     }
 
     /**

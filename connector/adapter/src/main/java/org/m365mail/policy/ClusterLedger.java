@@ -1,17 +1,14 @@
 package org.m365mail.policy;
 
+import org.m365mail.runtime.DataGrid;
+
 import javax.cache.Cache;
-import javax.cache.CacheException;
-import javax.cache.CacheManager;
-import javax.cache.configuration.MutableConfiguration;
 import javax.cache.expiry.ModifiedExpiryPolicy;
-import javax.naming.InitialContext;
 import javax.naming.NamingException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class ClusterLedger {
 
-    static final String JNDI_NAME = "payara/CacheManager";
+    static final String JNDI_NAME = DataGrid.JNDI_NAME;
     static final String CACHE_NAME = "m365-mail-mailbox-limits";
     /** How long a waiting sender sleeps at most before it looks again: other instances give places back too. */
     private static final long LOOK_AGAIN_MILLIS = 250;
@@ -58,23 +55,8 @@ final class ClusterLedger {
 
     /** The server's data grid; throws where the server has no JCache. */
     static Grid serverGrid(Clock clock) throws NamingException {
-        return over(serverCache(), clock);
-    }
-
-    private static Cache<String, String> serverCache() throws NamingException {
-        CacheManager manager = (CacheManager) new InitialContext().lookup(JNDI_NAME);
-        Cache<String, String> existing = manager.getCache(CACHE_NAME, String.class, String.class);
-        if (existing != null) {
-            return existing;
-        }
-        try {
-            return manager.createCache(CACHE_NAME, new MutableConfiguration<String, String>()
-                    .setTypes(String.class, String.class)
-                    .setExpiryPolicyFactory(ModifiedExpiryPolicy.factoryOf(
-                            new javax.cache.expiry.Duration(TimeUnit.MINUTES, 10))));
-        } catch (CacheException createdMeanwhile) {
-            return manager.getCache(CACHE_NAME, String.class, String.class);
-        }
+        return over(DataGrid.strings(CACHE_NAME, ModifiedExpiryPolicy.factoryOf(
+                new javax.cache.expiry.Duration(TimeUnit.MINUTES, 10))), clock);
     }
 
     /**
@@ -160,9 +142,5 @@ final class ClusterLedger {
     /** What the ledger counts now (for tests). */
     int counted() {
         return parse(cache.get(key), clock.millis()).size();
-    }
-
-    Optional<String> raw() {
-        return Optional.ofNullable(cache.get(key));
     }
 }

@@ -67,8 +67,8 @@ public class MailResourceAdapter implements ResourceAdapter, AutoCloseable {
     private volatile BootstrapContext context;
     /** A registry given in code, for {@link #standalone(TransactionSynchronizationRegistry)}. */
     private volatile TransactionSynchronizationRegistry ownRegistry;
-    /** The registry found by the server's standard JNDI name when the bootstrap context had none. */
-    private volatile TransactionSynchronizationRegistry lookedUpRegistry;
+    /** The server's registry, found at the first send (see {@link #registry()}). */
+    private volatile TransactionSynchronizationRegistry foundRegistry;
     private volatile boolean stopped;
     /** Made by {@link #standalone()}: no server calls it, and the calling thread is the application's own. */
     private volatile boolean standalone;
@@ -134,7 +134,7 @@ public class MailResourceAdapter implements ResourceAdapter, AutoCloseable {
             r.close();
         }
         context = null;
-        lookedUpRegistry = null;
+        foundRegistry = null;
         LOG.info("M365MAIL-1002 Microsoft 365 mail connector stopped");
         if (!standalone) {
             releaseCallingThread();
@@ -183,37 +183,52 @@ public class MailResourceAdapter implements ResourceAdapter, AutoCloseable {
      * {@code java:comp/TransactionSynchronizationRegistry}), and its work manager (else the connector's own threads).
      */
     public ServerServices serverServices() {
-        BootstrapContext c = context;
-        WorkManager work = null;
-        TransactionSynchronizationRegistry fromContext = ownRegistry;
-        if (c != null) {
-            work = c.getWorkManager();
-            if (fromContext == null) {
-                try {
-                    fromContext = c.getTransactionSynchronizationRegistry();
-                } catch (RuntimeException | AbstractMethodError e) {
-                    fromContext = null; // a Connectors 1.5 server
-                }
-            }
-        }
-        TransactionSynchronizationRegistry known = fromContext;
-        TransactionScope transactions = known != null ? new TransactionScope(() -> known)
-                : c == null ? TransactionScope.NONE : new TransactionScope(this::lookUpRegistry);
-        return new ServerServices(transactions, new WorkRunner(work, runtime().background()));
+        TransactionScope transactions = ownRegistry == null && context == null ? TransactionScope.NONE
+                : new TransactionScope(this::registry);
+        return new ServerServices(transactions, new WorkRunner(this::workManager, runtime().background()));
     }
 
-    private TransactionSynchronizationRegistry lookUpRegistry() {
-        TransactionSynchronizationRegistry r = lookedUpRegistry;
-        if (r == null) {
-            try {
-                r = (TransactionSynchronizationRegistry) new InitialContext()
-                        .lookup("java:comp/TransactionSynchronizationRegistry");
-                lookedUpRegistry = r;
-            } catch (NamingException | ClassCastException e) {
-                return null;
-            }
+    /**
+     * The transaction registry, found at the first send: the one given in code, the bootstrap context's, or the one
+     * at the standard JNDI name; {@code null} once the adapter stopped.
+     */
+    private TransactionSynchronizationRegistry registry() {
+        TransactionSynchronizationRegistry r = ownRegistry != null ? ownRegistry : foundRegistry;
+        if (r != null) {
+            return r;
         }
+        BootstrapContext c = context;
+        if (c == null) {
+            return null;
+        }
+        try {
+            r = c.getTransactionSynchronizationRegistry();
+        } catch (RuntimeException | AbstractMethodError e) {
+            r = null; // a Connectors 1.5 server
+        }
+        if (r == null) {
+            r = lookUpRegistry();
+        }
+        foundRegistry = r;
         return r;
+    }
+
+    /**
+     * The server's work manager, asked for at the first asynchronous send only: Payara makes it on demand, and one
+     * made for an adapter that never runs work would only cost.
+     */
+    private WorkManager workManager() {
+        BootstrapContext c = context;
+        return c == null ? null : c.getWorkManager();
+    }
+
+    private static TransactionSynchronizationRegistry lookUpRegistry() {
+        try {
+            return (TransactionSynchronizationRegistry) new InitialContext()
+                    .lookup("java:comp/TransactionSynchronizationRegistry");
+        } catch (NamingException | ClassCastException e) {
+            return null;
+        }
     }
 
     /** Tells this deployment's threads from another's (a redeployment, a second RAR) in a thread dump. */

@@ -13,4 +13,24 @@ import java.io.Serializable;
  */
 public record OutboxCounts(long waiting, long sending, long delivered, long failed, long inDoubt)
         implements Serializable {
+
+    // equals, hashCode and toString written out: the generated ones would leave this class, which the RAR carries, in
+    // a JDK-wide cache on Java 17 (JDK-8078641) and keep an undeployed RAR's class loader.
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof OutboxCounts o && o.waiting == waiting && o.sending == sending
+                && o.delivered == delivered && o.failed == failed && o.inDoubt == inDoubt;
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(waiting, sending, delivered, failed, inDoubt);
+    }
+
+    @Override
+    public String toString() {
+        return "OutboxCounts[waiting=" + waiting + ", sending=" + sending + ", delivered=" + delivered + ", failed="
+                + failed + ", inDoubt=" + inDoubt + "]";
+    }
 }

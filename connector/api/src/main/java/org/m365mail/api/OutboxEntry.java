@@ -2,6 +2,7 @@ package org.m365mail.api;
 
 import java.io.Serializable;
 import java.time.Instant;
+import java.util.Objects;
 
 /**
  * One message in a {@link MailOutbox}, as the outbox's table records it (without its content).
@@ -16,6 +17,29 @@ import java.time.Instant;
  */
 public record OutboxEntry(String messageId, State state, int attempts, Instant createdAt, Instant nextAttemptAt,
                           Instant deliveredAt, String lastError) implements Serializable {
+
+    // equals, hashCode and toString written out: the generated ones would leave this class, which the RAR carries, in
+    // a JDK-wide cache on Java 17 (JDK-8078641) and keep an undeployed RAR's class loader.
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof OutboxEntry o && Objects.equals(o.messageId, messageId) && o.state == state
+                && o.attempts == attempts && Objects.equals(o.createdAt, createdAt)
+                && Objects.equals(o.nextAttemptAt, nextAttemptAt) && Objects.equals(o.deliveredAt, deliveredAt)
+                && Objects.equals(o.lastError, lastError);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(messageId, state, attempts, createdAt, nextAttemptAt, deliveredAt, lastError);
+    }
+
+    @Override
+    public String toString() {
+        return "OutboxEntry[messageId=" + messageId + ", state=" + state + ", attempts=" + attempts + ", createdAt="
+                + createdAt + ", nextAttemptAt=" + nextAttemptAt + ", deliveredAt=" + deliveredAt + ", lastError="
+                + lastError + "]";
+    }
 
     /** Where a message in the outbox is. */
     public enum State {

@@ -99,25 +99,44 @@ public final class DeferredSends implements AutoCloseable {
                     SentMessage.Status.IN_OUTBOX);
         }
         String messageId = policy.check(message);
-        MessageSnapshot copy = MessageSnapshot.of(message);
-        transactions.afterCompletion(committed -> {
-            try (copy) {
-                if (committed) {
-                    try {
-                        deliver(copy);
-                    } catch (MailSendException e) {
-                        LOG.warning("M365MAIL-7002 The message " + LogText.of(messageId) + " was not sent after its "
-                                + "transaction committed: " + LogText.of(e.getMessage()) + " (give the connection "
-                                + "factory an outboxDataSource to have such messages kept and retried)");
-                    }
-                } else {
-                    LOG.fine(() -> "M365MAIL-7007 The transaction of message " + LogText.of(messageId)
-                            + " rolled back: the message was not sent");
+        // Held until the commit: counted against pendingSendsLimit, as sendAsync's are.
+        pending.acquire();
+        MessageSnapshot copy = null;
+        try {
+            copy = MessageSnapshot.of(message);
+            MessageSnapshot held = copy;
+            transactions.afterCompletion(committed -> {
+                try (held) {
+                    sendCommitted(committed, messageId, held);
+                } finally {
+                    pending.release();
                 }
+            });
+        } catch (MailSendException | RuntimeException e) {
+            if (copy != null) {
+                copy.close();
             }
-        });
+            pending.release();
+            throw e;
+        }
         return new SentMessage(messageId, settings.transport().name(), null, clock.instant(),
                 SentMessage.Status.AFTER_COMMIT);
+    }
+
+    /** After the transaction: sends the copy if it committed; a failure can only be logged and counted now. */
+    private void sendCommitted(boolean committed, String messageId, MessageSnapshot copy) {
+        if (!committed) {
+            LOG.fine(() -> "M365MAIL-7007 The transaction of message " + LogText.of(messageId)
+                    + " rolled back: the message was not sent");
+            return;
+        }
+        try {
+            deliver(copy);
+        } catch (MailSendException e) {
+            LOG.warning("M365MAIL-7002 The message " + LogText.of(messageId) + " was not sent after its transaction "
+                    + "committed: " + LogText.of(e.getMessage()) + " (give the connection factory an "
+                    + "outboxDataSource to have such messages kept and retried)");
+        }
     }
 
     /**
@@ -156,15 +175,20 @@ public final class DeferredSends implements AutoCloseable {
             }
         };
         if (followsTransaction()) {
-            transactions.afterCompletion(committed -> {
-                if (committed) {
-                    submit(job, result, finish);
-                } else {
-                    result.completeExceptionally(new MailSendException("The transaction rolled back: the message "
-                            + LogText.of(messageId) + " was not sent.", "RolledBack", null));
-                    finish.run();
-                }
-            });
+            try {
+                transactions.afterCompletion(committed -> {
+                    if (committed) {
+                        submit(job, result, finish);
+                    } else {
+                        result.completeExceptionally(new MailSendException("The transaction rolled back: the "
+                                + "message " + LogText.of(messageId) + " was not sent.", "RolledBack", null));
+                        finish.run();
+                    }
+                });
+            } catch (RuntimeException e) {
+                finish.run();
+                throw e;
+            }
         } else {
             submit(job, result, finish);
         }

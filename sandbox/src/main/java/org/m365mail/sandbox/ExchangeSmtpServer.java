@@ -167,6 +167,9 @@ final class ExchangeSmtpServer {
                 dropConnection();
                 throw new DropConnectionException(421, "4.4.2 Connection dropped");
             }
+            if (faults.take(SmtpFaults.Fault.CLOSING_ON_MAIL)) {
+                throw new DropConnectionException(421, "4.3.2 Service not available, closing transmission channel");
+            }
             counted = login.mailbox();
             if (sessions.startSubmission(counted) > CONCURRENT_SUBMISSIONS && exchangeLimits) {
                 throw new RejectException(432, "4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded [Hostname="
@@ -190,6 +193,15 @@ final class ExchangeSmtpServer {
         public String data(InputStream data) throws RejectException, IOException {
             SmtpAuthentication.Login login = login();
             byte[] raw = data.readAllBytes();
+            if (faults.take(SmtpFaults.Fault.STALL_AFTER_DATA)) {
+                try {
+                    Thread.sleep(2000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                dropConnection();
+                return null;
+            }
             if (faults.take(SmtpFaults.Fault.BUSY_ON_DATA)) {
                 throw new RejectException(451, "4.7.500 Server busy. Please try again later.");
             }
@@ -230,6 +242,12 @@ final class ExchangeSmtpServer {
                 done();
                 if (faults.take(SmtpFaults.Fault.DROP_AFTER_ACCEPTING_DATA)) {
                     dropConnection();
+                    return null;
+                }
+                if (faults.take(SmtpFaults.Fault.RESET_AFTER_ACCEPTING_DATA)) {
+                    if (context instanceof Session session) {
+                        SmtpSessions.reset(session);
+                    }
                     return null;
                 }
                 // Exchange Online's reply to DATA, as seen in SMTP AUTH transcripts (on-premises Exchange says

@@ -16,6 +16,19 @@ public final class GraphFaults {
         SERVER_ERROR,
         /** No answer for two seconds, then {@code 504}, the message not taken: a client's read timeout fires first. */
         HANG,
+        /** The request is served as usual, 300 ms late (within a client's read timeout): a slow Graph, nothing lost. */
+        SLOW,
+        /**
+         * The message is taken (sent, or the draft step done), then the connection closes without an answer: a
+         * client cannot tell this from {@link #DROPPED_BEFORE_READING}, and must not send it again.
+         */
+        ANSWER_LOST_AFTER_ACCEPTING,
+        /** The message is taken and its answer comes two seconds late, after a client's read timeout. */
+        ANSWER_LATE_AFTER_ACCEPTING,
+        /** The connection closes after the request's headers, before its body is read: nothing is taken. */
+        DROPPED_BEFORE_READING,
+        /** {@code 504 GatewayTimeout} at once, the message not taken (the client cannot know that). */
+        GATEWAY_TIMEOUT,
         /** The next attachment chunk is stored only in part and answered {@code 500}: the client must resume. */
         UPLOAD_CHUNK_FAILS
     }
@@ -29,6 +42,11 @@ public final class GraphFaults {
 
     public void clear() {
         queue.clear();
+    }
+
+    /** How many faults are still queued. */
+    public int pending() {
+        return queue.size();
     }
 
     /** The next fault for a Graph request; upload faults wait for an upload. */

@@ -17,6 +17,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -156,7 +157,23 @@ final class GraphMailEndpoint implements HttpHandler {
         return null;
     }
 
+    /**
+     * Thrown from a request's handler to close its connection without an answer: the JDK's server closes the
+     * connection of a handler that fails.
+     */
+    private static final class AnswerLost extends RuntimeException {
+        AnswerLost() {
+            super("the stand-in drops this answer (a fault a test asked for)", null, false, false);
+        }
+    }
+
+    /** How late a hang or a late answer comes: longer than the read timeouts the tests give the connector. */
+    private static final Duration FAULT_DELAY = Duration.ofSeconds(2);
+    /** How slow a slow answer is: noticeably slow, and within any read timeout the tests give the connector. */
+    private static final Duration SLOW_ANSWER = Duration.ofMillis(300);
+
     private final class Call {
+        private GraphFaults.Fault afterAccepting;
         private Operation operation;
         private String draftId;
         private java.util.concurrent.atomic.AtomicInteger running;
@@ -234,7 +251,12 @@ final class GraphMailEndpoint implements HttpHandler {
                 }
                 pause();
                 GraphFaults.Fault fault = faults.next();
-                if (fault != null) {
+                if (fault == GraphFaults.Fault.SLOW) {
+                    sleep(SLOW_ANSWER);
+                } else if (fault == GraphFaults.Fault.ANSWER_LOST_AFTER_ACCEPTING
+                        || fault == GraphFaults.Fault.ANSWER_LATE_AFTER_ACCEPTING) {
+                    afterAccepting = fault;
+                } else if (fault != null) {
                     answer(fault);
                     return;
                 }
@@ -258,6 +280,14 @@ final class GraphMailEndpoint implements HttpHandler {
             }
         }
 
+        private static void sleep(Duration d) {
+            try {
+                Thread.sleep(d.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
         private void pause() {
             if (!latency.isZero()) {
                 try {
@@ -268,8 +298,29 @@ final class GraphMailEndpoint implements HttpHandler {
             }
         }
 
+        /**
+         * The answer to a request whose work is done (the message taken, the draft step made), unless a fault loses
+         * it or makes it late.
+         */
+        private void done(int status, String json) throws IOException {
+            finishProcessing();
+            if (afterAccepting == GraphFaults.Fault.ANSWER_LOST_AFTER_ACCEPTING) {
+                throw new AnswerLost();
+            }
+            if (afterAccepting == GraphFaults.Fault.ANSWER_LATE_AFTER_ACCEPTING) {
+                sleep(FAULT_DELAY);
+            }
+            if (json == null) {
+                HttpReplies.empty(exchange, status);
+            } else {
+                HttpReplies.json(exchange, status, json);
+            }
+        }
+
         private void answer(GraphFaults.Fault fault) throws IOException {
             switch (fault) {
+                case DROPPED_BEFORE_READING -> throw new AnswerLost();
+                case GATEWAY_TIMEOUT -> error(504, "GatewayTimeout", "The request timed out.");
                 case THROTTLED -> {
                     throttled.incrementAndGet();
                     exchange.getResponseHeaders().set("Retry-After", "0.2");
@@ -280,11 +331,7 @@ final class GraphMailEndpoint implements HttpHandler {
                     error(503, "ServiceUnavailable", "Service Unavailable");
                 }
                 case HANG -> {
-                    try {
-                        Thread.sleep(2000);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
+                    sleep(FAULT_DELAY);
                     error(504, "GatewayTimeout", "The request timed out.");
                 }
                 default -> error(500, "InternalServerError", "An internal server error occurred.");
@@ -309,8 +356,7 @@ final class GraphMailEndpoint implements HttpHandler {
                 return;
             }
             outbox.add(message);
-            finishProcessing();
-            HttpReplies.empty(exchange, 202);
+            done(202, null);
         }
 
         private void draftOperation(SandboxDirectory.Tenant tenant, SandboxDirectory.Mailbox mailbox)
@@ -321,9 +367,8 @@ final class GraphMailEndpoint implements HttpHandler {
                     return;
                 }
                 GraphDrafts.Draft draft = drafts.create(mailbox.address(), message);
-                finishProcessing();
-                HttpReplies.json(exchange, 201, Json.createObjectBuilder(message).add("id", draft.id)
-                        .add("isDraft", true).build().toString());
+                done(201, Json.createObjectBuilder(message).add("id", draft.id).add("isDraft", true).build()
+                        .toString());
                 return;
             }
             Optional<GraphDrafts.Draft> found = drafts.find(mailbox.address(), draftId);
@@ -335,8 +380,7 @@ final class GraphMailEndpoint implements HttpHandler {
             switch (operation) {
                 case DELETE_DRAFT -> {
                     drafts.remove(draft);
-                    finishProcessing();
-                    HttpReplies.empty(exchange, 204);
+                    done(204, null);
                 }
                 case ADD_ATTACHMENT -> {
                     JsonObject a = readObject();
@@ -354,9 +398,7 @@ final class GraphMailEndpoint implements HttpHandler {
                             string(a, "contentType").orElse("application/octet-stream"), content,
                             field(a, "isInline").map(v -> v == JsonValue.TRUE).orElse(false),
                             string(a, "contentId").orElse(null)));
-                    finishProcessing();
-                    HttpReplies.json(exchange, 201, Json.createObjectBuilder().add("id", UUID.randomUUID().toString())
-                            .build().toString());
+                    done(201, Json.createObjectBuilder().add("id", UUID.randomUUID().toString()).build().toString());
                 }
                 case CREATE_UPLOAD_SESSION -> {
                     JsonObject root = readObject();
@@ -378,8 +420,7 @@ final class GraphMailEndpoint implements HttpHandler {
                             string(item.get(), "contentType").orElse("application/octet-stream"), size,
                             field(item.get(), "isInline").map(v -> v == JsonValue.TRUE).orElse(false),
                             string(item.get(), "contentId").orElse(null));
-                    finishProcessing();
-                    HttpReplies.json(exchange, 201, answer);
+                    done(201, answer);
                 }
                 case SEND_DRAFT -> {
                     DeliveredMessage message = fromMessageJson(mailbox, draft.message, true,
@@ -389,8 +430,7 @@ final class GraphMailEndpoint implements HttpHandler {
                     }
                     drafts.remove(draft);
                     outbox.add(message);
-                    finishProcessing();
-                    HttpReplies.empty(exchange, 202);
+                    done(202, null);
                 }
                 default -> error(400, "BadRequest", "Unsupported operation.");
             }

@@ -58,6 +58,12 @@ final class LongAuthLineSocket extends SSLSocket {
         plain.close();
     }
 
+    /** Drops the connection with a reset (RST), as a crashed server or a middlebox would, rather than a close. */
+    void reset() throws IOException {
+        plain.setSoLinger(true, 0);
+        plain.close();
+    }
+
     /** The payload behind a {@code #stash:N} reference, or the text itself when it is no reference. */
     static String resolve(Object socket, String payload) {
         if (payload.startsWith(STASH_PREFIX) && socket instanceof LongAuthLineSocket s) {

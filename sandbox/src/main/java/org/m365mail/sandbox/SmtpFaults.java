@@ -24,7 +24,24 @@ public final class SmtpFaults {
         /** The next MAIL FROM finds the connection closed (reset), before anything is accepted. */
         RESET_ON_MAIL,
         /** The next message is accepted and stored, then the connection closes before the 250 reply. */
-        DROP_AFTER_ACCEPTING_DATA
+        DROP_AFTER_ACCEPTING_DATA,
+        /** The next message is accepted and stored, then the connection is reset (RST) before the 250 reply. */
+        RESET_AFTER_ACCEPTING_DATA,
+        /**
+         * The next message's data is read, not stored, and no reply comes for two seconds (past a client's read
+         * timeout), then the connection closes: a stalled server. The client cannot tell this from the one above.
+         */
+        STALL_AFTER_DATA,
+        /**
+         * The next MAIL FROM gets {@code 421 4.3.2 Service not available, closing transmission channel} and the
+         * connection closes, as Exchange Online does when a server of it goes out of service mid-session.
+         */
+        CLOSING_ON_MAIL
+    }
+
+    /** How many faults are still queued. */
+    public int pending() {
+        return queue.size();
     }
 
     private final Queue<Fault> queue = new ConcurrentLinkedQueue<>();

@@ -87,6 +87,20 @@ final class SmtpSessions implements SessionHandler {
         }
     }
 
+    /** Resets the session's connection (RST): the client's next read fails with "connection reset". */
+    static void reset(Session session) {
+        try {
+            if (session.getSocket() instanceof LongAuthLineSocket tls) {
+                tls.reset();
+            } else {
+                session.getSocket().setSoLinger(true, 0);
+                session.getSocket().close();
+            }
+        } catch (IOException | RuntimeException e) {
+            // Already gone.
+        }
+    }
+
     /** Closes the session's connection at once, under its TLS layer if it has one. */
     static void abort(Session session) {
         try {

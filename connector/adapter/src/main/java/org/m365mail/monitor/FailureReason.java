@@ -45,7 +45,7 @@ public enum FailureReason {
             "ErrorSendAsDenied", "InvalidAuthenticationToken", "MailboxNotEnabledForRESTAPI", "ErrorInvalidUser",
             "401", "403", "404");
     private static final Set<String> CONNECTIVITY_CODES = Set.of("GraphUnreachable", "EntraUnreachable", "OutcomeUnknown",
-            "ConnectionLost", "SmtpUnreachable", "ManagedIdentityUnavailable", "UploadFailed", "500", "502", "503",
+            "DraftNotConfirmed", "ConnectionLost", "SmtpUnreachable", "ManagedIdentityUnavailable", "UploadFailed", "500", "502", "503",
             "504", "ErrorInternalServerError", "ServiceUnavailable", "generalException");
     private static final Set<String> THROTTLING_CODES = Set.of("429", "ApplicationThrottled", "MailboxConcurrency",
             "ErrorTooManyObjectsOpened");

@@ -176,7 +176,7 @@ class TransactionalSendTest {
     void sendAsyncCompletesWithTheMessageIdOnTheConnectorsThreadNotTheCallers() throws Exception {
         MailConnectionFactory factory = factory("GRAPH");
         // A slow answer, so the stage is still open when the callback is attached and runs where the send ran.
-        SANDBOX.get().graphFaults().add(org.m365mail.sandbox.GraphFaults.Fault.HANG);
+        SANDBOX.get().graphFaults().add(org.m365mail.sandbox.GraphFaults.Fault.SLOW);
         AtomicReference<String> ranOn = new AtomicReference<>();
         CompletableFuture<SentMessage> sent;
         try (MailConnection c = factory.getConnection()) {
@@ -224,7 +224,7 @@ class TransactionalSendTest {
         mcf.setPendingSendsLimit(1);
         mcf.setPendingSendsWaitMillis(0);
         MailConnectionFactory factory = factory(mcf);
-        SANDBOX.get().graphFaults().add(org.m365mail.sandbox.GraphFaults.Fault.HANG);
+        SANDBOX.get().graphFaults().add(org.m365mail.sandbox.GraphFaults.Fault.SLOW);
         try (MailConnection c = factory.getConnection()) {
             CompletableFuture<SentMessage> first = c.sendAsync(SandboxFactories.textMessage("burst 1", "x"))
                     .toCompletableFuture();

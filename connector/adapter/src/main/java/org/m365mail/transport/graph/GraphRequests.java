@@ -26,9 +26,14 @@ import java.util.logging.Logger;
 /**
  * Makes one Graph request for a message, with the connector's rules for throttling and faults
  * (https://learn.microsoft.com/en-us/graph/throttling): at most {@code graphMaxConcurrentRequests} at once per
- * mailbox; {@code 429}/{@code 503}/{@code 504} wait for {@code Retry-After} (fractional seconds too); other {@code 5xx}
- * and timeouts back off exponentially with jitter; no retry starts after the message's deadline; one retry with a new
- * token after a {@code 401}. Any other answer is final.
+ * mailbox; {@code 429} and {@code 503} wait for {@code Retry-After} (fractional seconds too), as both say the request
+ * was not processed; no retry starts after the message's deadline; one retry with a new token after a {@code 401}.
+ *
+ * <p>A request that would do harm twice (sending, a draft, an attachment: see {@link #repeatable}) is sent again only
+ * when it provably never reached Graph (connection refused or not set up). When its answer is lost after it was sent
+ * (a read timeout, a reset) or Graph answers {@code 500}/{@code 502}/{@code 504}, the send fails with
+ * {@code OutcomeUnknown} and the message id, and is not repeated: the recipient must not get it twice. Requests that
+ * may be repeated also retry those, with exponential backoff and jitter. Any other answer is final.
  */
 final class GraphRequests {
 
@@ -58,6 +63,7 @@ final class GraphRequests {
      */
     HttpResponse<String> call(String method, URI uri, String contentType, byte[] body, int expected, String messageId,
                               Instant deadline) throws MailSendException {
+        boolean repeatable = repeatable(method, uri);
         boolean retriedAuthentication = false;
         for (int attempt = 1; ; attempt++) {
             AccessToken token = tokens.token();
@@ -76,7 +82,10 @@ final class GraphRequests {
             try {
                 response = withSlot(() -> http.send(request.build(), BoundedBody.ofString(BoundedBody.GRAPH_LIMIT)));
             } catch (IOException e) {
-                // No answer (timeout, reset, refused): Graph did not say it took the request; try again in time.
+                if (!repeatable && !provablyNotSent(e)) {
+                    throw outcomeUnknown(messageId, "no answer came (" + e + ")", e);
+                }
+                // Nothing reached Graph (the connection was refused or never set up), or repeating it is harmless.
                 Duration wait = backoff(attempt);
                 if (!fitsBefore(deadline, wait)) {
                     throw new MailSendException("Cannot reach Microsoft Graph at " + settings.graphUrl() + " for "
@@ -98,6 +107,11 @@ final class GraphRequests {
                 retriedAuthentication = true;
                 continue;
             }
+            if (status >= 500 && status != 503 && !repeatable) {
+                // 500, 502, 504: something between Graph's front door and the mailbox failed or did not answer in
+                // time, after the request had arrived; the message may have been queued all the same.
+                throw outcomeUnknown(messageId, "Graph answered " + status + " (request-id " + requestId + ")", null);
+            }
             if (status == 429 || status >= 500) {
                 Duration wait = status == 429 || status == 503 || status == 504
                         ? retryAfter(response).orElse(backoff(attempt)) : backoff(attempt);
@@ -115,6 +129,43 @@ final class GraphRequests {
             throw errors.toException(status, response.body(), settings.fromAddress().getAddress(), requestId,
                     messageId, "");
         }
+    }
+
+    /**
+     * Whether a request may be sent again when its answer is lost. A {@code POST} that sends, creates a draft or adds
+     * an attachment would, repeated, send the message twice, leave a second draft or attach the file twice; a
+     * {@code GET}, a {@code DELETE} and a new upload session (an unused one expires) do no harm twice.
+     */
+    static boolean repeatable(String method, URI uri) {
+        return !"POST".equals(method) || uri.getPath().endsWith("/createUploadSession");
+    }
+
+    /**
+     * Whether the failure proves that the request never reached Graph: the connection was refused, could not be set
+     * up in time, or its TLS handshake failed, all before a byte of the request was sent. A timeout waiting for the
+     * answer, a reset or a closed connection after the request was written prove nothing: Graph may have it.
+     */
+    static boolean provablyNotSent(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException || t instanceof java.net.http.HttpConnectTimeoutException
+                    || t instanceof javax.net.ssl.SSLHandshakeException
+                    || t instanceof java.net.UnknownHostException
+                    || t instanceof java.nio.channels.UnresolvedAddressException) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    private MailSendException outcomeUnknown(String messageId, String what, Exception cause) {
+        return new MailSendException("The outcome of sending message " + messageId + " through Microsoft Graph is "
+                + "unknown: " + what + " after the request had reached " + settings.graphUrl() + ". Graph may have "
+                + "accepted it, so it is not sent again (that could deliver it twice). Look for Message-ID " + messageId
+                + " in the Sent Items of " + settings.fromAddress().getAddress() + " or in the message trace before "
+                + "sending it again.", "OutcomeUnknown", cause);
     }
 
     /** Something that holds one of the mailbox's request slots while it runs. */

@@ -59,9 +59,10 @@ import java.util.logging.Logger;
  * gives each message a Message-ID and returns it with Graph's {@code request-id}.
  *
  * <p>Throttling and faults (https://learn.microsoft.com/en-us/graph/throttling): at most
- * {@code graphMaxConcurrentRequests} requests at once per mailbox (Graph allows 4); {@code 429}/{@code 503}/{@code 504}
- * wait for {@code Retry-After}, other {@code 5xx} and timeouts back off with jitter, all within
- * {@code sendTimeoutSeconds}. A {@code 202} is never followed by another attempt.
+ * {@code graphMaxConcurrentRequests} requests at once per mailbox (Graph allows 4); {@code 429}/{@code 503} wait for
+ * {@code Retry-After}, a refused connection backs off with jitter, all within {@code sendTimeoutSeconds}. A request
+ * that may have reached Graph is never sent again: a lost answer or a {@code 500}/{@code 502}/{@code 504} ends the
+ * send with {@code OutcomeUnknown} (see {@link GraphRequests}).
  */
 public final class GraphTransport implements MailTransport {
 

@@ -52,6 +52,7 @@ final class LargeMessageUpload {
     static final long LARGE = 3L * 1024 * 1024;
     static final long MAX_ATTACHMENT = 150L * 1024 * 1024;
     static final int CHUNK = 12 * 320 * 1024;
+    private static final String OUTCOME_UNKNOWN = "OutcomeUnknown";
 
     private final MailSettings settings;
     private final GraphRequests requests;
@@ -127,6 +128,12 @@ final class LargeMessageUpload {
                     json.draftBody(message, shape, from, sender, messageId), 201, messageId, deadline);
             draftId = read(created.body()).getString("id");
         } catch (MailSendException e) {
+            if (OUTCOME_UNKNOWN.equals(e.getErrorCode())) {
+                // Nothing is sent by a draft: the message was not sent, whatever became of the draft.
+                throw new MailSendException("Graph's answer to creating the draft of message " + messageId + " was "
+                        + "lost; the message was not sent (a draft of it may be left in Drafts of "
+                        + settings.fromAddress().getAddress() + "), and sending it again is safe.", "DraftNotConfirmed", e);
+            }
             if ("ErrorAccessDenied".equals(e.getErrorCode())) {
                 throw new MailSendException("Message " + messageId + " has attachments of 3 MB or more; Graph takes "
                         + "those through a draft and upload sessions, which need the Mail.ReadWrite application "
@@ -138,6 +145,7 @@ final class LargeMessageUpload {
             throw new MailSendException("Cannot read message " + messageId + ": " + e.getMessage(), e);
         }
         String draftUri = messagesUri + "/" + URLEncoder.encode(draftId, StandardCharsets.UTF_8);
+        boolean sending = false;
         try {
             for (Part part : shape.content.attachments) {
                 long size = sizeOf(part);
@@ -156,13 +164,26 @@ final class LargeMessageUpload {
                             deadline);
                 }
             }
+            sending = true;
             HttpResponse<String> sent = requests.call("POST", URI.create(draftUri + "/send"), null, null, 202,
                     messageId, deadline);
             String requestId = sent.headers().firstValue("request-id").orElse(null);
             LOG.log(Level.FINE, "M365MAIL-3004 Graph accepted {0} from {1} (draft and upload sessions, request-id {2})",
                     new Object[]{LogText.of(messageId), settings.fromAddress().getAddress(), LogText.of(requestId)});
             return new SentMessage(messageId, "GRAPH", requestId, Instant.now(clock));
-        } catch (MailSendException | RuntimeException e) {
+        } catch (MailSendException e) {
+            if (sending && OUTCOME_UNKNOWN.equals(e.getErrorCode())) {
+                // Graph may be sending the draft: it stays, as a deletion could race the send.
+                throw e;
+            }
+            deleteDraft(draftUri, messageId);
+            if (OUTCOME_UNKNOWN.equals(e.getErrorCode())) {
+                throw new MailSendException("Graph's answer to adding an attachment to the draft of message "
+                        + messageId + " was lost; the draft was deleted and the message was not sent, so sending it "
+                        + "again is safe.", "DraftNotConfirmed", e);
+            }
+            throw e;
+        } catch (RuntimeException e) {
             deleteDraft(draftUri, messageId);
             throw e;
         } catch (MessagingException | IOException e) {

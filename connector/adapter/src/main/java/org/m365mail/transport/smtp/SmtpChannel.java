@@ -5,6 +5,7 @@ import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Transport;
+import jakarta.mail.internet.MimeMessage;
 import org.m365mail.api.MailSendException;
 import org.m365mail.api.SentMessage;
 import org.m365mail.config.MailSettings;
@@ -42,7 +43,7 @@ final class SmtpChannel implements MailChannel {
     private static final Duration PROBE_AFTER_IDLE = Duration.ofSeconds(5);
 
     /** How a failed attempt ended. */
-    private enum Failure { CONNECTION_LOST, OUTCOME_UNKNOWN, TRANSIENT, PERMANENT }
+    enum Failure { CONNECTION_LOST, OUTCOME_UNKNOWN, TRANSIENT, PERMANENT }
 
     private final SmtpXoauth2Transport owner;
     private Transport transport;
@@ -103,8 +104,9 @@ final class SmtpChannel implements MailChannel {
         for (int attempt = 1; ; attempt++) {
             Transport connected = connection();
             checkSize(message);
+            WatchedData data = new WatchedData(owner.session(), (MimeMessage) message);
             try {
-                connected.sendMessage(message, recipients);
+                connected.sendMessage(data, recipients);
                 String reply = SmtpReplies.lastReply(connected);
                 LOG.fine(() -> "M365MAIL-4001 SMTP accepted " + LogText.of(messageId) + ": " + LogText.of(reply));
                 return new SentMessage(messageId, "SMTP", reply, java.time.Instant.now(owner.clock()));
@@ -124,7 +126,7 @@ final class SmtpChannel implements MailChannel {
                 owner.events().retried();
             } catch (MessagingException e) {
                 int code = code(e);
-                Failure failure = classify(e, code, connected);
+                Failure failure = classify(code, data.written());
                 String reply = reply(e);
                 switch (failure) {
                     case OUTCOME_UNKNOWN -> {
@@ -195,16 +197,15 @@ final class SmtpChannel implements MailChannel {
         return 0;
     }
 
-    private static Failure classify(MessagingException e, int code, Transport connected) {
+    /**
+     * How an attempt ended. Without a reply the connection is gone, and whether the server may have the message
+     * depends on one thing: whether its data was written in full, after which the end-of-data line follows at once.
+     * Before that nothing can have been accepted, and the message is sent again on a new connection; after it the
+     * server may have queued the message and only lost the chance to say so, and it is not sent again.
+     */
+    static Failure classify(int code, boolean dataWritten) {
         if (code == -1 || code == 0) {
-            // No reply at all: the connection is gone. Whether the server may have the message depends on how far
-            // the exchange got. Before the server's 354 (go ahead with the data) nothing was accepted; while the data
-            // itself was being written ("IOException while sending message") the end-of-data line was never sent.
-            // Anything else after 354 (sending the "." line, or waiting for its reply) may have been accepted.
-            boolean afterGoAhead = SmtpReplies.lastReturnCode(connected) == 354;
-            boolean dataIncomplete = String.valueOf(e.getMessage()).startsWith("IOException while sending message");
-            boolean lostAfterData = ".".equals(SmtpReplies.command(e)) || (afterGoAhead && !dataIncomplete);
-            return lostAfterData ? Failure.OUTCOME_UNKNOWN : Failure.CONNECTION_LOST;
+            return dataWritten ? Failure.OUTCOME_UNKNOWN : Failure.CONNECTION_LOST;
         }
         if (code >= 400 && code < 500) {
             return Failure.TRANSIENT;

@@ -144,6 +144,11 @@ public final class SmtpXoauth2Transport implements MailTransport {
         }
     }
 
+    /** The session the provider's connections come from, also the one the watched messages are made in. */
+    Session session() {
+        return session;
+    }
+
     MailSettings settings() {
         return settings;
     }

@@ -204,9 +204,8 @@ class GraphRoutesTest {
     }
 
     @Test
-    void throttlingAndFaultsAreRetriedAndTheMessageDeliveredOnce() throws Exception {
-        SANDBOX.get().graphFaults().add(GraphFaults.Fault.THROTTLED).add(GraphFaults.Fault.UNAVAILABLE)
-                .add(GraphFaults.Fault.SERVER_ERROR);
+    void throttlingAndUnavailabilityAreRetriedAndTheMessageDeliveredOnce() throws Exception {
+        SANDBOX.get().graphFaults().add(GraphFaults.Fault.THROTTLED).add(GraphFaults.Fault.UNAVAILABLE);
         MimeMessage m = message("after faults");
         m.setText("x");
         SentMessage sent = send(m);
@@ -214,14 +213,61 @@ class GraphRoutesTest {
     }
 
     @Test
-    void aRequestThatTimesOutIsTriedAgain() throws Exception {
+    void aLostAnswerIsNeverFollowedByASecondSend() throws Exception {
         MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), "GRAPH");
         mcf.setReadTimeoutMillis(500);
-        SANDBOX.get().graphFaults().add(GraphFaults.Fault.HANG);
-        MimeMessage m = message("after a timeout");
-        m.setText("x");
-        send(mcf, m);
-        only("after a timeout");
+        for (GraphFaults.Fault fault : new GraphFaults.Fault[]{GraphFaults.Fault.ANSWER_LOST_AFTER_ACCEPTING,
+                GraphFaults.Fault.ANSWER_LATE_AFTER_ACCEPTING}) {
+            SANDBOX.get().graphFaults().add(fault);
+            MimeMessage m = message("answer lost " + fault);
+            m.setText("x");
+            MailSendException e = assertThrows(MailSendException.class, () -> send(mcf, m), fault.name());
+            assertEquals("OutcomeUnknown", e.getErrorCode(), fault.name());
+            String messageId = only("answer lost " + fault).messageId();
+            assertTrue(e.getMessage().contains(messageId), "names the message id to look for: " + e.getMessage());
+            Thread.sleep(fault == GraphFaults.Fault.ANSWER_LATE_AFTER_ACCEPTING ? 2500 : 0);
+            assertEquals(1, SANDBOX.get().outbox().withSubject("answer lost " + fault).size(), "exactly once");
+        }
+    }
+
+    @Test
+    void anAnswerThatMayFollowATakenMessageIsNotRetried() throws Exception {
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), "GRAPH");
+        mcf.setReadTimeoutMillis(500);
+        // None of these took the message, but the client cannot know that: it must not send it again.
+        for (GraphFaults.Fault fault : new GraphFaults.Fault[]{GraphFaults.Fault.HANG,
+                GraphFaults.Fault.DROPPED_BEFORE_READING, GraphFaults.Fault.SERVER_ERROR,
+                GraphFaults.Fault.GATEWAY_TIMEOUT}) {
+            SANDBOX.get().graphFaults().add(fault);
+            MimeMessage m = message("not retried " + fault);
+            m.setText("x");
+            MailSendException e = assertThrows(MailSendException.class, () -> send(mcf, m), fault.name());
+            assertEquals("OutcomeUnknown", e.getErrorCode(), fault.name());
+            assertEquals(0, SANDBOX.get().graphFaults().pending(), fault.name());
+            assertTrue(SANDBOX.get().outbox().withSubject("not retried " + fault).isEmpty(), fault.name());
+        }
+        MimeMessage after = message("after the faults");
+        after.setText("x");
+        send(mcf, after);
+        only("after the faults");
+    }
+
+    @Test
+    void onlyARequestThatProvablyNeverReachedGraphIsSentAgain() {
+        assertTrue(GraphRequests.provablyNotSent(new java.net.ConnectException("Connection refused")));
+        assertTrue(GraphRequests.provablyNotSent(new java.io.IOException(new java.net.ConnectException("refused"))));
+        assertTrue(GraphRequests.provablyNotSent(new java.net.http.HttpConnectTimeoutException("connect timed out")));
+        assertFalse(GraphRequests.provablyNotSent(new java.net.http.HttpTimeoutException("request timed out")));
+        assertFalse(GraphRequests.provablyNotSent(new java.io.IOException("HTTP/1.1 header parser received no bytes")));
+        assertFalse(GraphRequests.provablyNotSent(new java.net.SocketException("Connection reset")));
+        java.net.URI base = java.net.URI.create("https://graph.microsoft.com/v1.0/users/a%40b/");
+        assertFalse(GraphRequests.repeatable("POST", base.resolve("sendMail")));
+        assertFalse(GraphRequests.repeatable("POST", base.resolve("messages/AAA/send")));
+        assertFalse(GraphRequests.repeatable("POST", base.resolve("messages")));
+        assertFalse(GraphRequests.repeatable("POST", base.resolve("messages/AAA/attachments")));
+        assertTrue(GraphRequests.repeatable("POST", base.resolve("messages/AAA/attachments/createUploadSession")));
+        assertTrue(GraphRequests.repeatable("DELETE", base.resolve("messages/AAA")));
+        assertTrue(GraphRequests.repeatable("GET", base.resolve("messages/AAA")));
     }
 
     @Test
@@ -397,6 +443,33 @@ class GraphRoutesTest {
         SANDBOX.get().graphFaults().add(GraphFaults.Fault.UPLOAD_CHUNK_FAILS);
         send(m);
         assertEquals(sha256(big), only("resumed upload").attachments().get(0).sha256());
+    }
+
+    @Test
+    void aLostAnswerWhileBuildingTheDraftIsANotSentMessageAndOneWhileSendingItIsUnknown() throws Exception {
+        MimeBodyPart text = new MimeBodyPart();
+        text.setText("draft faults");
+        // The draft's creation: its answer lost, the message was not sent (sending it again is safe).
+        MimeMessage first = message("draft answer lost");
+        first.setContent(new MimeMultipart(text, attachment(random(3_300_000, 11), "big.bin")));
+        SANDBOX.get().graphFaults().add(GraphFaults.Fault.ANSWER_LOST_AFTER_ACCEPTING);
+        MailSendException e = assertThrows(MailSendException.class, () -> send(first));
+        assertEquals("DraftNotConfirmed", e.getErrorCode());
+        assertTrue(e.getMessage().contains("not sent"), e.getMessage());
+        assertTrue(SANDBOX.get().outbox().withSubject("draft answer lost").isEmpty());
+        SANDBOX.get().graphFaults().clear();
+
+        // The draft's send: its answer lost, the outcome is unknown and it is not sent again.
+        MimeMessage second = message("draft send answer lost");
+        MimeBodyPart text2 = new MimeBodyPart();
+        text2.setText("draft faults");
+        second.setContent(new MimeMultipart(text2, attachment(random(3_300_000, 12), "big.bin")));
+        // Draft, upload session (the chunk PUTs go to the upload URL, past the fault queue), then the send.
+        SANDBOX.get().graphFaults().add(GraphFaults.Fault.SLOW).add(GraphFaults.Fault.SLOW)
+                .add(GraphFaults.Fault.ANSWER_LOST_AFTER_ACCEPTING);
+        MailSendException unknown = assertThrows(MailSendException.class, () -> send(second));
+        assertEquals("OutcomeUnknown", unknown.getErrorCode(), unknown.getMessage());
+        assertEquals(1, SANDBOX.get().outbox().withSubject("draft send answer lost").size(), "sent exactly once");
     }
 
     @Test

@@ -119,6 +119,63 @@ class SmtpHealingTest {
     }
 
     @Test
+    void aResetAfterTheServerTookTheMessageIsNotSentTwice() throws Exception {
+        // A reset (RST) while the reply to the end-of-data line is awaited: Angus Mail reports it as it reports a
+        // reset before MAIL FROM ("Exception reading response"); only the written data tells them apart.
+        MailChannel channel = channel();
+        channel.send(SandboxFactories.textMessage("warm", "0"));
+        SANDBOX.get().smtpFaults().add(SmtpFaults.Fault.RESET_AFTER_ACCEPTING_DATA);
+        MailSendException e = assertThrows(MailSendException.class,
+                () -> channel.send(SandboxFactories.textMessage("accepted then reset", "x")));
+        assertEquals("OutcomeUnknown", e.getErrorCode());
+        assertTrue(e.getMessage().contains("<"), "names the message id: " + e.getMessage());
+        assertEquals(1, delivered("accepted then reset"), "delivered exactly once");
+        channel.send(SandboxFactories.textMessage("after the reset", "y"));
+        assertEquals(1, delivered("after the reset"));
+        channel.close();
+    }
+
+    @Test
+    void aServerThatStallsAfterTheDataIsNotSentTheMessageAgain() throws Exception {
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), "SMTP");
+        mcf.setReadTimeoutMillis(500);
+        MailSettings settings = mcf.settings();
+        SSLContext tls = TlsTrust.context(settings);
+        CachedTokenSource tokens = new CachedTokenSource(
+                new MsalClientCredentials(settings, settings.exchangeScope(), tls, CLOCK), CLOCK, "test",
+                RUNTIME.background());
+        MailChannel channel = new SmtpXoauth2Transport(RUNTIME, settings, tokens, tls, CLOCK).open();
+        SANDBOX.get().smtpFaults().add(SmtpFaults.Fault.STALL_AFTER_DATA);
+        int mails = SANDBOX.get().smtpCommands("MAIL");
+        MailSendException e = assertThrows(MailSendException.class,
+                () -> channel.send(SandboxFactories.textMessage("stalled", "x")));
+        assertEquals("OutcomeUnknown", e.getErrorCode());
+        assertEquals(1, SANDBOX.get().smtpCommands("MAIL") - mails, "one attempt, none repeated");
+        assertEquals(0, delivered("stalled"), "this server did not take it; the client could not know");
+        channel.close();
+    }
+
+    @Test
+    void aServerGoingOutOfServiceBeforeTheDataIsLeftForAnotherConnection() throws Exception {
+        MailChannel channel = channel();
+        channel.send(SandboxFactories.textMessage("before 421", "0"));
+        SANDBOX.get().smtpFaults().add(SmtpFaults.Fault.CLOSING_ON_MAIL);
+        channel.send(SandboxFactories.textMessage("after 421", "1"));
+        assertEquals(1, delivered("after 421"), "sent once, on a new connection");
+        channel.close();
+    }
+
+    @Test
+    void aFailureWithoutReplyIsUnknownOnlyOnceTheDataWasWritten() {
+        assertEquals(SmtpChannel.Failure.CONNECTION_LOST, SmtpChannel.classify(0, false));
+        assertEquals(SmtpChannel.Failure.CONNECTION_LOST, SmtpChannel.classify(-1, false));
+        assertEquals(SmtpChannel.Failure.OUTCOME_UNKNOWN, SmtpChannel.classify(0, true));
+        assertEquals(SmtpChannel.Failure.OUTCOME_UNKNOWN, SmtpChannel.classify(-1, true));
+        assertEquals(SmtpChannel.Failure.TRANSIENT, SmtpChannel.classify(451, true), "a reply is an answer");
+        assertEquals(SmtpChannel.Failure.PERMANENT, SmtpChannel.classify(554, true));
+    }
+
+    @Test
     void deferralsAreRetriedWithBackoffAndRefusalsAreNot() throws Exception {
         MailChannel channel = channel();
         SANDBOX.get().smtpFaults().add(SmtpFaults.Fault.BUSY_ON_RECIPIENT);

@@ -4,6 +4,7 @@ import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
 import org.m365mail.api.MailSendException;
+import org.m365mail.logging.LogText;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -48,7 +49,9 @@ public final class MessageSize {
                 message.writeTo(counter);
             }
         } catch (IOException | MessagingException e) {
-            throw new MailSendException("Cannot encode the message: " + e.getMessage(), e);
+            throw new MailSendException("Cannot encode the message to measure it: " + LogText.of(e.getMessage())
+                    + " (a body part or attachment could not be read, or the MIME structure is broken). The message "
+                    + "was not sent.", "MalformedMessage", e);
         }
         return counter.count;
     }

@@ -28,6 +28,8 @@ import java.util.List;
  *       {@code allowedFromAddresses} (a Sender may also be SMTP's {@code username}): the connector holds a whole
  *       mailbox's keys, and an application must not make it speak for any other. Reply-To is free, as its purpose is
  *       to point elsewhere.
+ *   <li><b>Headers and addresses.</b> No line break outside folding, no control character, no address that is
+ *       not one ({@link HeaderRules}); no empty multipart ({@link MimeStructure}).
  *   <li><b>Recipients.</b> At least one, at most {@code maxRecipientsPerMessage} (Exchange Online: 500).
  *   <li><b>Size.</b> At most {@code maxMessageBytes} once encoded (Exchange Online's default MaxSendSize: 35 MB).
  *   <li><b>Pace.</b> At most {@code messagesPerMinute} per submitting mailbox (Exchange Online: 30), whichever pool
@@ -100,6 +102,8 @@ public final class SendingPolicy {
         Address[] recipients;
         String messageId;
         try {
+            HeaderRules.check(message);
+            MimeStructure.check(message);
             from = from(message);
             sender = sender(message, from);
             recipients = message.getAllRecipients();

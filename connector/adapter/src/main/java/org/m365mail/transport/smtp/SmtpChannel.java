@@ -9,6 +9,7 @@ import jakarta.mail.internet.MimeMessage;
 import org.m365mail.api.MailSendException;
 import org.m365mail.api.SentMessage;
 import org.m365mail.config.MailSettings;
+import org.m365mail.config.SmtpTls;
 import org.m365mail.transport.MailChannel;
 import org.m365mail.logging.LogText;
 import org.m365mail.policy.Admission;
@@ -322,8 +323,34 @@ final class SmtpChannel implements MailChannel {
         return new MailSendException("Cannot open an SMTP connection to " + settings.smtpHost() + ":"
                 + settings.smtpPort() + " (" + settings.smtpTls() + "): " + reply
                 + (e.getCause() == null ? "" : " (" + e.getCause() + ")") + SmtpReplies.hint(reply)
+                + tlsModeHint(settings, e)
                 + "; check smtpHost, smtpPort, smtpTls, trustStorePath and the network path. The message was not sent.",
                 codeOr(reply, "SmtpUnreachable"), e);
+    }
+
+    /**
+     * What a port that speaks another TLS mode looks like, and the setting that matches it: with IMPLICIT, a plain
+     * greeting arrives where the TLS handshake was expected; with STARTTLS, a TLS port waits for a handshake and
+     * sends no greeting, so the read times out.
+     */
+    static String tlsModeHint(MailSettings settings, Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String text = String.valueOf(t.getMessage());
+            if (settings.smtpTls() == SmtpTls.IMPLICIT && t instanceof javax.net.ssl.SSLException
+                    && text.contains("Unsupported or unrecognized SSL message")) {
+                return ". Port " + settings.smtpPort() + " answered in plain text, not TLS: it expects STARTTLS, so set "
+                        + "smtpTls=STARTTLS (Exchange Online: port 587)";
+            }
+            if (settings.smtpTls() == SmtpTls.STARTTLS && t instanceof java.net.SocketTimeoutException) {
+                return ". No SMTP greeting came from port " + settings.smtpPort() + " within readTimeoutMillis: if the "
+                        + "port speaks TLS from the start (465), set smtpTls=IMPLICIT; Exchange Online takes STARTTLS on "
+                        + "port 587";
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return "";
     }
 
     @Override

@@ -9,7 +9,7 @@ threads="${2:-16}"
 mvn -B -q install -DskipTests -pl connector/adapter -am
 log=connector/adapter/target/soak.log
 status=0
-mvn -B -o -pl connector/adapter surefire:test -Dtest=FaultSoakTest -Dsoak.messages="$messages" \
+mvn -B -pl connector/adapter surefire:test -Dtest=FaultSoakTest -Dsoak.messages="$messages" \
   -Dsoak.threads="$threads" >"$log" 2>&1 || status=$?
 grep -E "soak: sent|Tests run:|FAIL" "$log" || true
 echo "full output: $log"

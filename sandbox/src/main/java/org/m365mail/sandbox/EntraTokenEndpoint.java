@@ -47,6 +47,7 @@ final class EntraTokenEndpoint implements HttpHandler {
     /** Read once per token request: the lifetime can change while the sandbox runs. */
     private final LongSupplier lifetimeSeconds;
     private final String authorityUrl;
+    private final TokenFaults faults = new TokenFaults();
 
     EntraTokenEndpoint(SandboxDirectory directory, TokenIssuer issuer, TokenRequestLog log,
                        LongSupplier lifetimeSeconds, String authorityUrl) {
@@ -56,6 +57,23 @@ final class EntraTokenEndpoint implements HttpHandler {
         this.lifetimeSeconds = lifetimeSeconds;
         this.authorityUrl = authorityUrl;
         this.authorize = new EntraAuthorizeEndpoint(directory, issuer);
+    }
+
+    TokenFaults faults() {
+        return faults;
+    }
+
+    /** An Entra error body for a fault. */
+    private static String failure(String error, String description) {
+        return jakarta.json.Json.createObjectBuilder().add("error", error)
+                .add("error_description", description + "\r\nTrace ID: " + java.util.UUID.randomUUID()
+                        + "\r\nCorrelation ID: " + java.util.UUID.randomUUID() + "\r\nTimestamp: " + Instant.now())
+                .add("error_codes", jakarta.json.Json.createArrayBuilder()
+                        .add(Integer.parseInt(description.substring(6, description.indexOf(':')))))
+                .add("timestamp", Instant.now().toString())
+                .add("trace_id", java.util.UUID.randomUUID().toString())
+                .add("correlation_id", java.util.UUID.randomUUID().toString())
+                .build().toString();
     }
 
     @Override
@@ -82,6 +100,24 @@ final class EntraTokenEndpoint implements HttpHandler {
             }
             String tenantSegment = path[1];
             Map<String, String> form = HttpReplies.form(exchange.getRequestBody().readAllBytes());
+            TokenFaults.Fault fault = faults.next();
+            if (fault == TokenFaults.Fault.SLOW) {
+                try {
+                    Thread.sleep(2000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            } else if (fault != null) {
+                boolean unavailable = fault == TokenFaults.Fault.UNAVAILABLE;
+                if (unavailable) {
+                    exchange.getResponseHeaders().set("Retry-After", "1");
+                }
+                HttpReplies.json(exchange, unavailable ? 503 : 500, failure(unavailable
+                        ? "temporarily_unavailable" : "server_error", unavailable
+                        ? "AADSTS50196: The server is temporarily unavailable. Please try again later."
+                        : "AADSTS90033: A transient error has occurred. Please try again."));
+                return;
+            }
             Outcome outcome = decide(tenantSegment, form);
             log.add(new TokenRequestLog.Entry(tenantSegment, form.get("client_id"), form.get("scope"),
                     form.get("grant_type"), outcome.status, outcome.errorCode, Instant.now(),

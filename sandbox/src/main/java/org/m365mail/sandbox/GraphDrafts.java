@@ -121,6 +121,11 @@ final class GraphDrafts implements HttpHandler {
         uploads.values().removeIf(u -> u.draft == draft);
     }
 
+    void clear() {
+        drafts.clear();
+        uploads.clear();
+    }
+
     /** How many drafts are left in any mailbox: a sender that cleans up leaves none behind. */
     int count() {
         return drafts.size();
@@ -149,6 +154,7 @@ final class GraphDrafts implements HttpHandler {
             String[] path = exchange.getRequestURI().getPath().split("/");
             Upload upload = path.length == 3 ? uploads.get(path[2]) : null;
             if (!host.startsWith("localhost") || upload == null) {
+                exchange.getRequestBody().transferTo(OutputStream.nullOutputStream());
                 error(exchange, 404, "ItemNotFound", "The upload session was not found or has expired.");
                 return;
             }
@@ -190,6 +196,13 @@ final class GraphDrafts implements HttpHandler {
         }
         if (start != upload.received) {
             error(exchange, 416, "InvalidRange", "Expected the range starting at " + upload.received + ".");
+            return;
+        }
+        if (faults.takeSessionExpiry(upload.received == 0)) {
+            uploads.remove(upload.id);
+            Files.deleteIfExists(upload.file);
+            exchange.getRequestBody().transferTo(OutputStream.nullOutputStream());
+            error(exchange, 404, "ItemNotFound", "The upload session was not found or has expired.");
             return;
         }
         boolean fail = faults.takeUploadFault();

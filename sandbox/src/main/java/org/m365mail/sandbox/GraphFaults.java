@@ -30,7 +30,13 @@ public final class GraphFaults {
         /** {@code 504 GatewayTimeout} at once, the message not taken (the client cannot know that). */
         GATEWAY_TIMEOUT,
         /** The next attachment chunk is stored only in part and answered {@code 500}: the client must resume. */
-        UPLOAD_CHUNK_FAILS
+        UPLOAD_CHUNK_FAILS,
+        /**
+         * The upload session expires under the next chunk after the first: {@code 404 ItemNotFound}, the bytes so far
+         * gone. The client must open a new session ("The complete file must be uploaded before this expiration time
+         * is reached", https://learn.microsoft.com/en-us/graph/api/resources/uploadsession).
+         */
+        UPLOAD_SESSION_EXPIRES
     }
 
     private final Queue<Fault> queue = new ConcurrentLinkedQueue<>();
@@ -52,10 +58,20 @@ public final class GraphFaults {
     /** The next fault for a Graph request; upload faults wait for an upload. */
     Fault next() {
         Fault head = queue.peek();
-        return head == null || head == Fault.UPLOAD_CHUNK_FAILS ? null : queue.poll();
+        return head == null || isUploadFault(head) ? null : queue.poll();
+    }
+
+    private static boolean isUploadFault(Fault fault) {
+        return fault == Fault.UPLOAD_CHUNK_FAILS || fault == Fault.UPLOAD_SESSION_EXPIRES;
     }
 
     boolean takeUploadFault() {
         return queue.peek() == Fault.UPLOAD_CHUNK_FAILS && queue.remove(Fault.UPLOAD_CHUNK_FAILS);
+    }
+
+    /** Whether the session expires under this chunk: not the first of a session, so that some bytes are lost. */
+    boolean takeSessionExpiry(boolean firstChunk) {
+        return !firstChunk && queue.peek() == Fault.UPLOAD_SESSION_EXPIRES
+                && queue.remove(Fault.UPLOAD_SESSION_EXPIRES);
     }
 }

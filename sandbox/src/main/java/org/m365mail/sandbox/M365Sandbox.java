@@ -203,6 +203,11 @@ public final class M365Sandbox implements AutoCloseable {
         entra.refreshTokens().revokeAll(user, issuer.now());
     }
 
+    /** One-shot answers for the token endpoint to give instead of a token. */
+    public TokenFaults tokenFaults() {
+        return entra.faults();
+    }
+
     /** One-shot answers for Graph to give instead of the real one. */
     public GraphFaults graphFaults() {
         return graphMail.faults();
@@ -220,6 +225,11 @@ public final class M365Sandbox implements AutoCloseable {
     /** Drafts left in mailboxes: a sender that cleans up after a failed large send leaves none. */
     public int graphDrafts() {
         return graphMail.drafts().count();
+    }
+
+    /** Forgets every draft and upload session, as between tests. */
+    public void clearGraphDrafts() {
+        graphMail.drafts().clear();
     }
 
     /** How many requests Graph's mail endpoints (sendMail, messages, attachments) received, ever. */

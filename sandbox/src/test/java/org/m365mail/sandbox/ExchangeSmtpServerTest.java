@@ -377,6 +377,28 @@ class ExchangeSmtpServerTest {
                 .orElseThrow().subject());
     }
 
+    /**
+     * An Exchange token signs in only to mailboxes of its own tenant that its app has Full Access to: not to another
+     * tenant's mailbox, nor to one of its own tenant the app was not given.
+     */
+    @Test
+    void aTokenSignsInToNoOtherTenantsMailboxNorOneItsAppWasNotGiven() throws Exception {
+        sandbox.directory().addTenant("3d8e2f6a-4b5c-4d7e-9f0a-1b2c3d4e5f6a", "northwind.test")
+                .addMailbox("sales@northwind.test", "Northwind Sales");
+        String exchangeToken = token("https://outlook.office365.com/.default");
+        for (String mailbox : new String[]{"sales@northwind.test", SandboxDefaults.RECIPIENT}) {
+            try (Dialogue smtp = new Dialogue()) {
+                smtp.reply();
+                smtp.send("EHLO client.test");
+                smtp.send("STARTTLS");
+                smtp.startTls();
+                smtp.send("EHLO client.test");
+                String refused = smtp.send("AUTH XOAUTH2 " + xoauth2(mailbox, exchangeToken));
+                assertTrue(refused.startsWith("535 5.7.3"), mailbox + ": " + refused);
+            }
+        }
+    }
+
     @Test
     void sendingAsAnotherMailboxIsDenied() throws Exception {
         String token = token("https://outlook.office365.com/.default");

@@ -91,6 +91,31 @@ class GraphMailEndpointTest {
         assertTrue(!got.saveToSentItems(), "PascalCase keys as the Graph SDK sends them are read");
     }
 
+    /**
+     * A token is good for its own tenant, its audience and what its app may do: not for a mailbox of another tenant,
+     * and not once a byte of it is changed (here its tenant claim, to reach that other tenant).
+     */
+    @Test
+    void aTokenReachesNoOtherTenantsMailboxAndATamperedOneIsRefused() throws Exception {
+        SandboxDirectory.Tenant fabrikam = sandbox.directory().addTenant("2c7d1e5f-3a4b-4c6d-8e9f-0a1b2c3d4e5f",
+                "fabrikam.test");
+        fabrikam.addMailbox("orders@fabrikam.test", "Fabrikam Orders");
+        String token = token(sandbox.graphUrl() + "/.default");
+        String other = "/v1.0/users/orders%40fabrikam.test/sendMail";
+        expectError(post(other, token, "application/json", MESSAGE.replace("\"raw\"", "\"cross tenant\"")), 404,
+                "ErrorInvalidUser");
+        assertTrue(sandbox.outbox().withSubject("cross tenant").isEmpty());
+
+        String[] parts = token.split("\\.");
+        String payload = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8)
+                .replace(SandboxDefaults.TENANT_ID, fabrikam.id());
+        String forged = parts[0] + "." + Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(payload.getBytes(StandardCharsets.UTF_8)) + "." + parts[2];
+        expectError(post(other, forged, "application/json", MESSAGE.replace("\"raw\"", "\"forged\"")), 401,
+                "InvalidAuthenticationToken");
+        assertTrue(sandbox.outbox().withSubject("forged").isEmpty());
+    }
+
     @Test
     void mimeMustBeBase64AndRequestsAreLimitedTo4Mb() throws Exception {
         String token = token(sandbox.graphUrl() + "/.default");

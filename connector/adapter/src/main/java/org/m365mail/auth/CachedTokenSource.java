@@ -37,6 +37,9 @@ import java.util.logging.Logger;
 public final class CachedTokenSource implements TokenSource {
 
     private static final Logger LOG = Logger.getLogger(CachedTokenSource.class.getName());
+    /** Token request attempts per fetch, and the pause before the second (doubling after). */
+    private static final int TOKEN_ATTEMPTS = 3;
+    private static final Duration TOKEN_RETRY = Duration.ofMillis(500);
     private static final Duration MAX_USABLE_MARGIN = Duration.ofMinutes(5);
     private static final Duration MAX_REFRESH_AHEAD = Duration.ofMinutes(15);
     private static final Duration FIRST_RETRY = Duration.ofSeconds(5);
@@ -151,7 +154,7 @@ public final class CachedTokenSource implements TokenSource {
     private AccessToken fetch(boolean refresh) throws MailSendException {
         long version = request.credentialVersion();
         events.tokenRequested(refresh);
-        AccessToken fresh = request.request();
+        AccessToken fresh = requestRidingOutBlips();
         currentVersion = version;
         if (shared != null) {
             shared.put(sharedKey, fresh);
@@ -162,6 +165,48 @@ public final class CachedTokenSource implements TokenSource {
         LOG.fine(() -> "M365MAIL-2001 New access token for " + description + ", valid until " + fresh.expiresAt());
         events.tokenObtained();
         return fresh;
+    }
+
+    /**
+     * The token request, tried again after a failure that passes: Entra answering {@code 5xx} or {@code 429}, or no
+     * answer (not a TLS failure, which no retry mends). Token requests may be repeated freely. Entra's own guidance:
+     * https://learn.microsoft.com/en-us/entra/msal/java/advanced/msal-error-handling-java (retry on 5xx and 429).
+     */
+    private AccessToken requestRidingOutBlips() throws MailSendException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return request.request();
+            } catch (MailSendException e) {
+                if (attempt >= TOKEN_ATTEMPTS || !passes(e)) {
+                    throw e;
+                }
+                long wait = TOKEN_RETRY.toMillis() << (attempt - 1);
+                int tried = attempt;
+                LOG.fine(() -> "M365MAIL-2005 The token request for " + description + " failed (attempt " + tried
+                        + " of " + TOKEN_ATTEMPTS + ", " + e.getErrorCode() + "); trying again in " + wait + " ms");
+                try {
+                    Thread.sleep(wait);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static boolean passes(MailSendException e) {
+        if ("EntraUnavailable".equals(e.getErrorCode())) {
+            return true;
+        }
+        if (!"EntraUnreachable".equals(e.getErrorCode())) {
+            return false;
+        }
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void refreshInBackground(AccessToken stale) {

@@ -77,6 +77,13 @@ final class EntraApplications {
             String description = firstLine(service.getMessage());
             Matcher code = AADSTS.matcher(description == null ? "" : description);
             String aadsts = code.find() ? "AADSTS" + code.group(1) : service.errorCode();
+            if (service.statusCode() >= 500 || service.statusCode() == 429) {
+                return new MailSendException("Entra ID at " + settings.authorityUrl() + " could not issue a token for "
+                        + "clientId " + settings.clientId() + " in tenant " + settings.tenantId() + " (scope " + scope
+                        + ", HTTP " + service.statusCode() + ", " + aadsts + "): " + description + " This is a failure "
+                        + "on Microsoft's side, not a setting: the request was tried again and the message was not sent; "
+                        + "see Microsoft 365 service health.", "EntraUnavailable", null);
+            }
             return new MailSendException("Entra ID refused the token request for clientId " + settings.clientId()
                     + " in tenant " + settings.tenantId() + " (scope " + scope + ", HTTP " + service.statusCode()
                     + "): " + description + " " + hint(aadsts), aadsts, null);

@@ -162,16 +162,24 @@ public final class DeferredSends implements AutoCloseable {
             pending.release();
             outstanding.remove(result);
         };
+        // The room is given back before the stage completes: a caller that waits for one send and then starts the
+        // next must find room for it.
         Runnable job = () -> {
+            SentMessage sent = null;
+            MailSendException failure = null;
             try {
-                result.complete(deliver(copy));
+                sent = deliver(copy);
             } catch (MailSendException e) {
-                result.completeExceptionally(e);
+                failure = e;
             } catch (RuntimeException e) {
-                result.completeExceptionally(new MailSendException("Sending " + LogText.of(messageId) + " failed: "
-                        + e, e));
+                failure = new MailSendException("Sending " + LogText.of(messageId) + " failed: " + e, e);
             } finally {
                 finish.run();
+            }
+            if (failure == null) {
+                result.complete(sent);
+            } else {
+                result.completeExceptionally(failure);
             }
         };
         if (followsTransaction()) {
@@ -180,9 +188,9 @@ public final class DeferredSends implements AutoCloseable {
                     if (committed) {
                         submit(job, result, finish);
                     } else {
+                        finish.run();
                         result.completeExceptionally(new MailSendException("The transaction rolled back: the "
                                 + "message " + LogText.of(messageId) + " was not sent.", "RolledBack", null));
-                        finish.run();
                     }
                 });
             } catch (RuntimeException e) {
@@ -197,9 +205,9 @@ public final class DeferredSends implements AutoCloseable {
 
     private void submit(Runnable job, CompletableFuture<SentMessage> result, Runnable finish) {
         runner.run(job, rejected -> {
+            finish.run();
             result.completeExceptionally(new MailSendException("The message could not be handed to the server's "
                     + "work manager: " + rejected.getMessage() + ". It was not sent.", "WorkRejected", rejected));
-            finish.run();
         });
     }
 

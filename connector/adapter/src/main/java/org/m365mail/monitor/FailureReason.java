@@ -44,7 +44,7 @@ public enum FailureReason {
     private static final Set<String> PERMISSION_CODES = Set.of("PermissionMissing", "WrongTenant", "ErrorAccessDenied",
             "ErrorSendAsDenied", "InvalidAuthenticationToken", "MailboxNotEnabledForRESTAPI", "ErrorInvalidUser",
             "401", "403", "404");
-    private static final Set<String> CONNECTIVITY_CODES = Set.of("GraphUnreachable", "EntraUnreachable", "OutcomeUnknown",
+    private static final Set<String> CONNECTIVITY_CODES = Set.of("GraphUnreachable", "EntraUnreachable", "EntraUnavailable", "OutcomeUnknown",
             "DraftNotConfirmed", "ConnectionLost", "SmtpUnreachable", "ManagedIdentityUnavailable", "UploadFailed", "500", "502", "503",
             "504", "ErrorInternalServerError", "ServiceUnavailable", "generalException");
     private static final Set<String> THROTTLING_CODES = Set.of("429", "ApplicationThrottled", "MailboxConcurrency",

@@ -80,6 +80,64 @@ class MailManagedConnectionTest {
     }
 
     @Test
+    void aBrokenConnectionIsReportedToThePoolAndARefusedMessageIsNot() throws Exception {
+        MailManagedConnectionFactory mcf = org.m365mail.testing.SandboxFactories.factory(SANDBOX.get(), "SMTP");
+        org.m365mail.ra.MailResourceAdapter adapter = org.m365mail.ra.MailResourceAdapter.standalone();
+        mcf.setResourceAdapter(adapter);
+        try {
+            brokenConnectionIsReported(mcf);
+        } finally {
+            adapter.stop();
+        }
+    }
+
+    private static void brokenConnectionIsReported(MailManagedConnectionFactory mcf) throws Exception {
+        MailManagedConnection mc = (MailManagedConnection) mcf.createManagedConnection(null, null);
+        Recorder recorder = new Recorder();
+        mc.addConnectionEventListener(recorder);
+        MailConnection handle = (MailConnection) mc.getConnection(null, null);
+
+        jakarta.mail.internet.MimeMessage noRecipients = org.m365mail.testing.SandboxFactories.textMessage("x", "x");
+        noRecipients.removeHeader("To");
+        assertThrows(MailSendException.class, () -> handle.send(noRecipients));
+        assertEquals(0, recorder.errors.size(), "a refused message leaves the connection usable");
+
+        // The server resets the connection at MAIL FROM, twice in a row: the connection is given up.
+        SANDBOX.get().smtpFaults().add(org.m365mail.sandbox.SmtpFaults.Fault.RESET_ON_MAIL)
+                .add(org.m365mail.sandbox.SmtpFaults.Fault.RESET_ON_MAIL);
+        MailSendException broken = assertThrows(MailSendException.class,
+                () -> handle.send(org.m365mail.testing.SandboxFactories.textMessage("reset twice", "x")));
+        assertEquals(1, recorder.errors.size(), "the pool is told to discard it");
+        assertSame(broken, recorder.errors.get(0).getException());
+        assertSame(mc, recorder.errors.get(0).getSource());
+        mc.destroy();
+    }
+
+    @Test
+    void destroyClosesTheSmtpConnectionAtOnce() throws Exception {
+        MailManagedConnectionFactory mcf = org.m365mail.testing.SandboxFactories.factory(SANDBOX.get(), "SMTP");
+        org.m365mail.ra.MailResourceAdapter adapter = org.m365mail.ra.MailResourceAdapter.standalone();
+        mcf.setResourceAdapter(adapter);
+        try {
+            destroyCloses(mcf);
+        } finally {
+            adapter.stop();
+        }
+    }
+
+    private static void destroyCloses(MailManagedConnectionFactory mcf) throws Exception {
+        MailManagedConnection mc = (MailManagedConnection) mcf.createManagedConnection(null, null);
+        int open = SANDBOX.get().openSmtpConnections();
+        assertTrue(open >= 1, "Ping opened and signed in the connection");
+        mc.destroy();
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+        while (SANDBOX.get().openSmtpConnections() >= open && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(open - 1, SANDBOX.get().openSmtpConnections(), "the server saw the connection close");
+    }
+
+    @Test
     void aClosedOrCleanedUpHandleRefusesToSend() throws Exception {
         MailManagedConnection mc = new MailManagedConnection(validFactory());
         MailConnection closed = (MailConnection) mc.getConnection(null, null);

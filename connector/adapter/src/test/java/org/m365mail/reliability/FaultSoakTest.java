@@ -99,6 +99,86 @@ class FaultSoakTest {
         });
     }
 
+    /**
+     * Through the outbox (H2): each message is accepted into the outbox in a committed transaction and delivered by
+     * the connector's threads while Graph faults are injected; at the end every message must be settled, and each
+     * outbox record is compared with what arrived: DELIVERED must have arrived once, FAILED never, IN_DOUBT at most once.
+     */
+    @Test
+    void theOutboxUnderGraphFaultsLosesNothingAndSendsNothingTwice() throws Exception {
+        org.h2.jdbcx.JdbcDataSource ds = new org.h2.jdbcx.JdbcDataSource();
+        ds.setURL("jdbc:h2:mem:soak-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
+        MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), "GRAPH");
+        mcf.setReadTimeoutMillis(1500);
+        mcf.setSendTimeoutSeconds(30);
+        mcf.useOutbox(ds);
+        mcf.setResourceAdapter(adapter);
+        MailConnectionFactory factory = (MailConnectionFactory) mcf.createConnectionFactory();
+        org.m365mail.api.MailOutbox outbox = factory.outbox().orElseThrow();
+        String run = "OUTBOX-" + System.nanoTime();
+        Random random = new Random(Long.getLong("soak.seed", 20261203L));
+        Map<String, Integer> injected = new TreeMap<>();
+        Map<String, String> subjectById = new ConcurrentHashMap<>();
+        long started = System.nanoTime();
+        for (int i = 0; i < MESSAGES; i += 10) {
+            try (java.sql.Connection c = ds.getConnection()) {
+                c.setAutoCommit(false);
+                for (int j = i; j < Math.min(i + 10, MESSAGES); j++) {
+                    String subject = run + " " + j;
+                    subjectById.put(outbox.enqueue(c, SandboxFactories.textMessage(subject, subject)), subject);
+                    if (j % MESSAGES_PER_FAULT == MESSAGES_PER_FAULT - 1) {
+                        GraphFaults.Fault fault = GRAPH_MIX[random.nextInt(GRAPH_MIX.length)];
+                        SANDBOX.get().graphFaults().add(fault);
+                        injected.merge(fault.name(), 1, Integer::sum);
+                    }
+                }
+                c.commit();
+            }
+        }
+        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        org.m365mail.api.OutboxCounts counts = outbox.counts();
+        while (counts.waiting() + counts.sending() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            counts = outbox.counts();
+        }
+        long millis = Duration.ofNanos(System.nanoTime() - started).toMillis();
+        SANDBOX.get().graphFaults().clear();
+        Thread.sleep(2500);
+        Map<String, Long> arrivals = SANDBOX.get().outbox().messages().stream()
+                .filter(m -> m.subject() != null && m.subject().startsWith(run + " "))
+                .collect(Collectors.groupingBy(DeliveredMessage::subject, Collectors.counting()));
+        List<String> problems = new ArrayList<>();
+        int lost = 0;
+        int duplicated = 0;
+        for (org.m365mail.api.OutboxEntry.State state : org.m365mail.api.OutboxEntry.State.values()) {
+            for (org.m365mail.api.OutboxEntry e : outbox.entries(state, MESSAGES * 2)) {
+                long arrived = arrivals.getOrDefault(subjectById.get(e.messageId()), 0L);
+                if (arrived > 1) {
+                    duplicated++;
+                    problems.add("duplicated: " + e);
+                }
+                if (state == org.m365mail.api.OutboxEntry.State.DELIVERED && arrived == 0) {
+                    lost++;
+                    problems.add("recorded delivered, never arrived: " + e);
+                }
+                if (state == org.m365mail.api.OutboxEntry.State.FAILED && arrived > 0) {
+                    duplicated++;
+                    problems.add("recorded failed, but arrived (a retry would send it twice): " + e);
+                }
+            }
+        }
+        String line = String.format("OUTBOX soak: sent %d, delivered %d, failed-and-reported %d, lost %d, duplicated %d,"
+                        + " outcome-unknown %d (waiting %d, %d ms; faults injected %s)", subjectById.size(),
+                arrivals.size(), counts.failed(), lost, duplicated, counts.inDoubt(), counts.waiting() + counts.sending(),
+                millis, injected);
+        LOG.info(line);
+        assertEquals(MESSAGES, subjectById.size());
+        assertEquals(0, counts.waiting() + counts.sending(), "every message settled: " + counts);
+        assertEquals(MESSAGES, counts.delivered() + counts.failed() + counts.inDoubt(), counts.toString());
+        assertEquals(0, lost, () -> String.join("\n", problems));
+        assertEquals(0, duplicated, () -> String.join("\n", problems));
+    }
+
     private interface Injector {
         /** Queues one fault; its name. */
         String inject(Random random);

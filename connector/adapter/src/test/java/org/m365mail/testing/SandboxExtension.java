@@ -48,6 +48,8 @@ public final class SandboxExtension implements BeforeAllCallback, AfterAllCallba
         sandbox.outbox().clear();
         sandbox.tokenRequests().clear();
         sandbox.graphFaults().clear();
+        sandbox.tokenFaults().clear();
+        sandbox.clearGraphDrafts();
         sandbox.smtpFaults().clear();
     }
 

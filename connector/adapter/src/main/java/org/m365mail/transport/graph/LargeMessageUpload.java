@@ -53,6 +53,9 @@ final class LargeMessageUpload {
     static final long MAX_ATTACHMENT = 150L * 1024 * 1024;
     static final int CHUNK = 12 * 320 * 1024;
     private static final String OUTCOME_UNKNOWN = "OutcomeUnknown";
+    private static final long SESSION_GONE = -1;
+    /** Upload sessions tried for one attachment before the send gives up. */
+    static final int MAX_SESSIONS = 3;
 
     private final MailSettings settings;
     private final GraphRequests requests;
@@ -157,11 +160,23 @@ final class LargeMessageUpload {
                     requests.call("POST", URI.create(draftUri + "/attachments"), "application/json",
                             json.attachmentBody(part), 201, messageId, deadline);
                 } else {
-                    HttpResponse<String> session = requests.call("POST",
-                            URI.create(draftUri + "/attachments/createUploadSession"), "application/json",
-                            json.uploadSessionBody(part, size), 201, messageId, deadline);
-                    upload(part, size, trusted(read(session.body()).getString("uploadUrl"), messageId), messageId,
-                            deadline);
+                    for (int sessions = 1; ; sessions++) {
+                        HttpResponse<String> session = requests.call("POST",
+                                URI.create(draftUri + "/attachments/createUploadSession"), "application/json",
+                                json.uploadSessionBody(part, size), 201, messageId, deadline);
+                        if (upload(part, size, trusted(read(session.body()).getString("uploadUrl"), messageId),
+                                messageId, deadline)) {
+                            break;
+                        }
+                        if (sessions >= MAX_SESSIONS) {
+                            throw new MailSendException("The upload session for an attachment of message " + messageId
+                                    + " expired " + sessions + " times before the attachment was complete; the draft "
+                                    + "was deleted and the message not sent. Check the network's speed to Graph.",
+                                    "UploadFailed", null);
+                        }
+                        LOG.log(Level.FINE, "M365MAIL-3005 The upload session for an attachment of {0} expired; "
+                                + "uploading it again in a new one", LogText.of(messageId));
+                    }
                 }
             }
             sending = true;
@@ -192,8 +207,12 @@ final class LargeMessageUpload {
         }
     }
 
-    /** Streams one attachment to its upload session, resuming where the session says after a failed chunk. */
-    private void upload(Part part, long size, URI uploadUrl, String messageId, Instant deadline)
+    /**
+     * Streams one attachment to its upload session, resuming where the session says after a failed chunk.
+     *
+     * @return {@code false} when the session expired or vanished ({@code 404}): the caller opens a new one
+     */
+    private boolean upload(Part part, long size, URI uploadUrl, String messageId, Instant deadline)
             throws MailSendException, MessagingException, IOException {
         byte[] buffer = new byte[(int) Math.min(CHUNK, size)];
         InputStream in = part.getInputStream();
@@ -219,6 +238,9 @@ final class LargeMessageUpload {
                 int offset = (int) (confirmed - windowStart);
                 int length = windowLength - offset;
                 Integer status = put(uploadUrl, buffer, offset, length, confirmed, size);
+                if (status != null && status == 404) {
+                    return false;
+                }
                 if (status != null && (status == 200 || status == 201)) {
                     confirmed += length;
                     failures = 0;
@@ -232,11 +254,16 @@ final class LargeMessageUpload {
                             "UploadFailed", null);
                 }
                 requests.retry(messageId, "attachment chunk failed", wait);
-                confirmed = nextExpected(uploadUrl, confirmed);
+                long next = nextExpected(uploadUrl, confirmed);
+                if (next == SESSION_GONE) {
+                    return false;
+                }
+                confirmed = next;
                 if (confirmed < windowStart) {
                     windowStart = windowLength = 0;
                 }
             }
+            return true;
         } finally {
             in.close();
         }
@@ -258,11 +285,16 @@ final class LargeMessageUpload {
         }
     }
 
-    /** Where the upload session wants the next bytes from. */
+    /**
+     * Where the upload session wants the next bytes from; {@link #SESSION_GONE} when the session expired or vanished.
+     */
     private long nextExpected(URI uploadUrl, long fallback) throws MailSendException {
         try {
             HttpResponse<String> status = requests.withSlot(() -> http.send(HttpRequest.newBuilder(uploadUrl)
                     .timeout(settings.network().readTimeout()).GET().build(), BoundedBody.ofString(BoundedBody.GRAPH_LIMIT)));
+            if (status.statusCode() == 404) {
+                return SESSION_GONE;
+            }
             if (status.statusCode() != 200) {
                 return fallback;
             }

@@ -78,18 +78,6 @@ final class SmtpReplies {
         return code instanceof Integer i ? i : 0;
     }
 
-    /** The command a provider exception failed on (e.g. {@code "."} for the end of the data), or {@code null}. */
-    static String command(MessagingException e) {
-        Object command = call(e, "getCommand");
-        return command == null ? null : command.toString();
-    }
-
-    /** The code of the last reply the transport read. */
-    static int lastReturnCode(Transport transport) {
-        Object code = call(transport, "getLastReturnCode");
-        return code instanceof Integer i ? i : 0;
-    }
-
     /**
      * The server's last reply (for a sent message Exchange's {@code 250 2.0.0 OK <id> [Hostname=...]}).
      */

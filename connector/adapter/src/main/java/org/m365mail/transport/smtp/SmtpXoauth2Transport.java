@@ -94,6 +94,9 @@ public final class SmtpXoauth2Transport implements MailTransport {
         // The write timeout comes from the watched sockets, not from Angus's mail.smtp.writetimeout (see
         // WriteWatchdog for why). Plain sockets carry STARTTLS's TLS layer later, or stay plain on loopback.
         props.put(p + "socketFactory", watchdog.plainSockets(writeTimeout));
+        // No second try with the JVM's default socket factory when ours fails: it would not know trustStorePath, and
+        // its error (an untrusted certificate) would hide the real one (a host name that does not match).
+        props.put(p + "socketFactory.fallback", "false");
         if (settings.smtpTls() != SmtpTls.PLAINTEXT_LOOPBACK_ONLY) {
             props.put(p + "ssl.protocols", "TLSv1.3 TLSv1.2");
             props.put(p + "ssl.checkserveridentity", "true");

@@ -473,6 +473,23 @@ class GraphRoutesTest {
     }
 
     @Test
+    void anUploadSessionThatExpiresIsReplacedAndTheAttachmentArrivesWhole() throws Exception {
+        byte[] big = random(9_000_000, 13);
+        MimeBodyPart text = new MimeBodyPart();
+        text.setText("new session");
+        MimeMessage m = message("expired upload session");
+        m.setContent(new MimeMultipart(text, attachment(big, "big.bin")));
+        SANDBOX.get().graphFaults().add(GraphFaults.Fault.UPLOAD_SESSION_EXPIRES);
+        int drafts = SANDBOX.get().graphDrafts();
+        send(m);
+        assertEquals(0, SANDBOX.get().graphFaults().pending(), "the session did expire");
+        DeliveredMessage got = only("expired upload session");
+        assertEquals(1, got.attachments().size());
+        assertEquals(sha256(big), got.attachments().get(0).sha256());
+        assertEquals(drafts, SANDBOX.get().graphDrafts(), "the draft became the sent message");
+    }
+
+    @Test
     void withoutMailReadWriteTheErrorSaysSoAndNothingIsLeftBehind() throws Exception {
         SandboxDirectory.App app = SANDBOX.get().directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow()
                 .app(SandboxDefaults.CLIENT_ID).orElseThrow();

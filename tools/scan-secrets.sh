@@ -19,6 +19,7 @@ secrets=(
   'keep-alive test key, 16+'
   'lifecycle store key, 16+'
   'wrong-secret-value-7Qx!'
+  'misconfig-cert-pass'
 )
 # Shapes: a JWT (header and payload both base64url JSON), the stand-in's refresh tokens, a SASL XOAUTH2 string
 # (base64 of "user="), a bearer header with a value.

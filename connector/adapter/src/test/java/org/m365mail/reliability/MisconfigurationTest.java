@@ -32,6 +32,7 @@ class MisconfigurationTest {
 
     private static final Logger LOG = Logger.getLogger(MisconfigurationTest.class.getName());
     private static final String WRONG_SECRET = "wrong-secret-value-7Qx!";
+    private static final String CERTIFICATE_PASSWORD = "misconfig-cert-pass";
 
     @RegisterExtension
     static final SandboxExtension SANDBOX = new SandboxExtension("target/sandbox-misconfiguration");
@@ -83,6 +84,25 @@ class MisconfigurationTest {
             cases.put(t + ": a trust store that does not trust the server", new Case(t,
                     m -> m.setTrustStorePath(null), "trustStorePath"));
         }
+        java.nio.file.Path expired = org.m365mail.testing.TestCertificates.pkcs12(
+                java.nio.file.Path.of("target/misconfiguration/expired.p12"), "expired-app", 10, CERTIFICATE_PASSWORD,
+                "-30d");
+        java.nio.file.Path current = org.m365mail.testing.TestCertificates.pkcs12(
+                java.nio.file.Path.of("target/misconfiguration/current.p12"), "current-app", 365, CERTIFICATE_PASSWORD);
+        cases.put("GRAPH: an expired certificate", new Case("GRAPH", m -> {
+            m.setClientSecret(null);
+            m.setCertificatePath(expired.toString());
+            m.setCertificatePassword(CERTIFICATE_PASSWORD);
+        }, "expired"));
+        cases.put("GRAPH: a certificate's wrong password", new Case("GRAPH", m -> {
+            m.setClientSecret(null);
+            m.setCertificatePath(current.toString());
+            m.setCertificatePassword("not-the-password");
+        }, "certificatePassword"));
+        cases.put("GRAPH: a certificate file that is not there", new Case("GRAPH", m -> {
+            m.setClientSecret(null);
+            m.setCertificatePath("target/misconfiguration/missing.p12");
+        }, "certificatePath"));
         cases.put("GRAPH: graphUrl not a URL", new Case("GRAPH", m -> m.setGraphUrl("graph"), "graphUrl"));
         cases.put("GRAPH: an http: graphUrl", new Case("GRAPH", m -> m.setGraphUrl("http://graph.microsoft.com"),
                 "graphUrl"));
@@ -130,7 +150,8 @@ class MisconfigurationTest {
             if (!failure.contains(c.names())) {
                 problems.add(entry.getKey() + ": does not name " + c.names() + ": " + failure);
             }
-            if (failure.contains(WRONG_SECRET) || failure.contains(SandboxDefaults.CLIENT_SECRET)) {
+            if (failure.contains(WRONG_SECRET) || failure.contains(SandboxDefaults.CLIENT_SECRET)
+                    || failure.contains(CERTIFICATE_PASSWORD) || failure.contains("not-the-password")) {
                 problems.add(entry.getKey() + ": shows the secret");
             }
             // Connect and read timeouts of 2 s each, one retry with a new token at most: well under 15 s.

@@ -19,12 +19,25 @@ public final class TestCertificates {
 
     /** A PKCS#12 file with an RSA key and a self-signed certificate for {@code cn}, valid {@code days} days. */
     public static Path pkcs12(Path file, String cn, int days, String password) throws Exception {
+        return pkcs12(file, cn, days, password, null);
+    }
+
+    /**
+     * As above, its validity starting at {@code startDate} in keytool's form ({@code "-30d"}: 30 days ago), so that a
+     * test can have a certificate that has already expired.
+     */
+    public static Path pkcs12(Path file, String cn, int days, String password, String startDate) throws Exception {
         Files.createDirectories(file.getParent());
         Files.deleteIfExists(file);
-        Process keytool = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
                 "-genkeypair", "-alias", "app", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=" + cn,
                 "-validity", String.valueOf(days), "-storetype", "PKCS12", "-keystore", file.toString(),
-                "-storepass", password, "-keypass", password)).redirectErrorStream(true).start();
+                "-storepass", password, "-keypass", password));
+        if (startDate != null) {
+            command.addAll(List.of("-startdate", startDate));
+        }
+        Process keytool = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!keytool.waitFor(60, TimeUnit.SECONDS) || keytool.exitValue() != 0) {
             throw new IllegalStateException("keytool failed: " + output);

@@ -247,6 +247,9 @@ final class GraphDrafts implements HttpHandler {
     }
 
     private static void error(HttpExchange exchange, int status, String code, String message) throws IOException {
+        // An error answered before the request's body was read: read the rest first, so that none of it is left on
+        // the kept-alive TLS connection for the next request to stumble on.
+        exchange.getRequestBody().transferTo(OutputStream.nullOutputStream());
         HttpReplies.json(exchange, status, Json.createObjectBuilder().add("error", Json.createObjectBuilder()
                 .add("code", code).add("message", message)).build().toString());
     }

@@ -636,6 +636,9 @@ final class GraphMailEndpoint implements HttpHandler {
 
         private void error(int status, String code, String message) throws IOException {
             finishProcessing();
+            // Answered before the body was read (authentication, an unknown mailbox): read the rest first, so that
+            // none of it is left on the kept-alive TLS connection for the next request.
+            exchange.getRequestBody().transferTo(java.io.OutputStream.nullOutputStream());
             String date = LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS)
                     .format(DateTimeFormatter.ISO_LOCAL_DATE_TIME);
             String body = Json.createObjectBuilder().add("error", Json.createObjectBuilder()

@@ -1,10 +1,7 @@
 package org.m365mail.sandbox;
 
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-
 /** Answers a test asks the stand-in's Graph to give instead of the real one, once each, in order. */
-public final class GraphFaults {
+public final class GraphFaults extends FaultQueue<GraphFaults.Fault, GraphFaults> {
 
     /** A one-shot fault. */
     public enum Fault {
@@ -39,26 +36,10 @@ public final class GraphFaults {
         UPLOAD_SESSION_EXPIRES
     }
 
-    private final Queue<Fault> queue = new ConcurrentLinkedQueue<>();
-
-    public GraphFaults add(Fault fault) {
-        queue.add(fault);
-        return this;
-    }
-
-    public void clear() {
-        queue.clear();
-    }
-
-    /** How many faults are still queued. */
-    public int pending() {
-        return queue.size();
-    }
-
     /** The next fault for a Graph request; upload faults wait for an upload. */
     Fault next() {
-        Fault head = queue.peek();
-        return head == null || isUploadFault(head) ? null : queue.poll();
+        Fault head = peek();
+        return head == null || isUploadFault(head) ? null : poll();
     }
 
     private static boolean isUploadFault(Fault fault) {
@@ -66,12 +47,11 @@ public final class GraphFaults {
     }
 
     boolean takeUploadFault() {
-        return queue.peek() == Fault.UPLOAD_CHUNK_FAILS && queue.remove(Fault.UPLOAD_CHUNK_FAILS);
+        return takeIfNext(Fault.UPLOAD_CHUNK_FAILS);
     }
 
     /** Whether the session expires under this chunk: not the first of a session, so that some bytes are lost. */
     boolean takeSessionExpiry(boolean firstChunk) {
-        return !firstChunk && queue.peek() == Fault.UPLOAD_SESSION_EXPIRES
-                && queue.remove(Fault.UPLOAD_SESSION_EXPIRES);
+        return !firstChunk && takeIfNext(Fault.UPLOAD_SESSION_EXPIRES);
     }
 }

@@ -64,6 +64,7 @@ final class GraphMailEndpoint implements HttpHandler {
     private final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> inFlight =
             new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger mostInFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger inProgress = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> mostByMailbox =
             new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger throttled = new java.util.concurrent.atomic.AtomicInteger();
@@ -104,6 +105,11 @@ final class GraphMailEndpoint implements HttpHandler {
         return mostInFlight.get();
     }
 
+    /** Requests whose handling has not ended yet, a slow or late answer included. */
+    int inProgress() {
+        return inProgress.get();
+    }
+
     int throttled() {
         return throttled.get();
     }
@@ -111,6 +117,7 @@ final class GraphMailEndpoint implements HttpHandler {
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         requests.incrementAndGet();
+        inProgress.incrementAndGet();
         try (exchange) {
             String requestId = UUID.randomUUID().toString();
             String clientRequestId = Optional.ofNullable(exchange.getRequestHeaders().getFirst("client-request-id"))
@@ -121,6 +128,8 @@ final class GraphMailEndpoint implements HttpHandler {
                     "{\"ServerInfo\":{\"DataCenter\":\"Sandbox\",\"Slice\":\"E\",\"Ring\":\"5\",\"ScaleUnit\":\"000\","
                             + "\"RoleInstance\":\"SANDBOX01\"}}");
             new Call(exchange, requestId, clientRequestId).run();
+        } finally {
+            inProgress.decrementAndGet();
         }
     }
 

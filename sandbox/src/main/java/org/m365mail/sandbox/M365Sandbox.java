@@ -227,6 +227,14 @@ public final class M365Sandbox implements AutoCloseable {
         return graphMail.drafts().count();
     }
 
+    /**
+     * Graph requests and SMTP submissions the stand-in is still handling (a slow, late or stalled answer among them):
+     * a test that must see everything that will arrive waits for none.
+     */
+    public int requestsInProgress() {
+        return graphMail.inProgress() + smtp.sessions().submitting();
+    }
+
     /** Forgets every draft and upload session, as between tests. */
     public void clearGraphDrafts() {
         graphMail.drafts().clear();

@@ -1,13 +1,10 @@
 package org.m365mail.sandbox;
 
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-
 /**
  * Faults a test asks the stand-in's SMTP server to answer with, once each, in order: what Exchange Online answers
  * when it is busy, or a connection that breaks at the worst moment.
  */
-public final class SmtpFaults {
+public final class SmtpFaults extends FaultQueue<SmtpFaults.Fault, SmtpFaults> {
 
     /** A one-shot fault. */
     public enum Fault {
@@ -39,24 +36,7 @@ public final class SmtpFaults {
         CLOSING_ON_MAIL
     }
 
-    /** How many faults are still queued. */
-    public int pending() {
-        return queue.size();
-    }
-
-    private final Queue<Fault> queue = new ConcurrentLinkedQueue<>();
-
-    public SmtpFaults add(Fault fault) {
-        queue.add(fault);
-        return this;
-    }
-
-    public void clear() {
-        queue.clear();
-    }
-
     boolean take(Fault fault) {
-        Fault head = queue.peek();
-        return head == fault && queue.remove(head);
+        return takeIfNext(fault);
     }
 }

@@ -57,6 +57,11 @@ final class SmtpSessions implements SessionHandler {
     }
 
     /** The most message transactions seen under way at once for any one mailbox. */
+    /** Submissions (MAIL FROM to the end of the data) that have not ended yet. */
+    int submitting() {
+        return submitting.values().stream().mapToInt(AtomicInteger::get).sum();
+    }
+
     int mostSubmittingAtOnce() {
         return mostSubmittingAtOnce.get();
     }

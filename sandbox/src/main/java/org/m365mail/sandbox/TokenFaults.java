@@ -1,14 +1,11 @@
 package org.m365mail.sandbox;
 
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-
 /**
  * Faults a test asks the stand-in's token endpoint to answer with, once each, in order: what Entra ID answers when it
  * is overloaded or failing. Its error bodies follow RFC 6749 §5.2 and Entra's own ({@code error},
  * {@code error_description} with an AADSTS code, {@code error_codes}, {@code trace_id}, {@code correlation_id}).
  */
-public final class TokenFaults {
+public final class TokenFaults extends FaultQueue<TokenFaults.Fault, TokenFaults> {
 
     /** A one-shot fault. */
     public enum Fault {
@@ -20,23 +17,7 @@ public final class TokenFaults {
         SLOW
     }
 
-    private final Queue<Fault> queue = new ConcurrentLinkedQueue<>();
-
-    public TokenFaults add(Fault fault) {
-        queue.add(fault);
-        return this;
-    }
-
-    public void clear() {
-        queue.clear();
-    }
-
-    /** How many faults are still queued. */
-    public int pending() {
-        return queue.size();
-    }
-
     Fault next() {
-        return queue.poll();
+        return poll();
     }
 }

@@ -81,8 +81,8 @@ final class EntraApplications {
                 return new MailSendException("Entra ID at " + settings.authorityUrl() + " could not issue a token for "
                         + "clientId " + settings.clientId() + " in tenant " + settings.tenantId() + " (scope " + scope
                         + ", HTTP " + service.statusCode() + ", " + aadsts + "): " + description + " This is a failure "
-                        + "on Microsoft's side, not a setting: the request was tried again and the message was not sent; "
-                        + "see Microsoft 365 service health.", "EntraUnavailable", null);
+                        + "on Microsoft's side, not a setting: see Microsoft 365 service health.", "EntraUnavailable",
+                        null);
             }
             return new MailSendException("Entra ID refused the token request for clientId " + settings.clientId()
                     + " in tenant " + settings.tenantId() + " (scope " + scope + ", HTTP " + service.statusCode()

@@ -140,6 +140,12 @@ class ConnectorLifecycleTest {
     }
 
     /** Whether {@code thread} waits in a socket write (the JDK's socket, or its TLS layer above it). */
+    /** Whether the thread is in a socket write 50 ms later too: blocked there, not passing through. */
+    private static boolean stillInSocketWrite(Thread thread) throws InterruptedException {
+        Thread.sleep(50);
+        return inSocketWrite(thread);
+    }
+
     private static boolean inSocketWrite(Thread thread) {
         return thread != null && Arrays.stream(thread.getStackTrace()).anyMatch(f ->
                 f.getClassName().contains("NioSocketImpl") || f.getClassName().contains("SocketOutputStream"));
@@ -188,7 +194,8 @@ class ConnectorLifecycleTest {
             }
             assertEquals(1, server.dataCommands(), "the send is writing the message's data");
             // And blocked: the server reads none of it, so the write waits in the socket.
-            for (int i = 0; i < 200 && !inSocketWrite(sending.get()); i++) {
+            // A send that still streams passes through the socket's write now and then; a blocked one stays there.
+            for (int i = 0; i < 200 && !(inSocketWrite(sending.get()) && stillInSocketWrite(sending.get())); i++) {
                 Thread.sleep(25);
             }
             assertTrue(inSocketWrite(sending.get()), "the send is blocked writing to the socket");

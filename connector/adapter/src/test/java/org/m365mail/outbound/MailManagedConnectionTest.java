@@ -29,6 +29,9 @@ class MailManagedConnectionTest {
     static final org.m365mail.testing.SandboxExtension SANDBOX =
             new org.m365mail.testing.SandboxExtension("target/sandbox-jca");
 
+    @org.junit.jupiter.api.extension.RegisterExtension
+    final org.m365mail.testing.StandaloneAdapter adapter = new org.m365mail.testing.StandaloneAdapter();
+
     private static MailManagedConnectionFactory validFactory() {
         MailManagedConnectionFactory mcf = new MailManagedConnectionFactory();
         mcf.setTenantId("contoso.onmicrosoft.com");
@@ -81,17 +84,8 @@ class MailManagedConnectionTest {
 
     @Test
     void aBrokenConnectionIsReportedToThePoolAndARefusedMessageIsNot() throws Exception {
-        MailManagedConnectionFactory mcf = org.m365mail.testing.SandboxFactories.factory(SANDBOX.get(), "SMTP");
-        org.m365mail.ra.MailResourceAdapter adapter = org.m365mail.ra.MailResourceAdapter.standalone();
-        mcf.setResourceAdapter(adapter);
-        try {
-            brokenConnectionIsReported(mcf);
-        } finally {
-            adapter.stop();
-        }
-    }
-
-    private static void brokenConnectionIsReported(MailManagedConnectionFactory mcf) throws Exception {
+        MailManagedConnectionFactory mcf = adapter.attach(
+                org.m365mail.testing.SandboxFactories.factory(SANDBOX.get(), "SMTP"));
         MailManagedConnection mc = (MailManagedConnection) mcf.createManagedConnection(null, null);
         Recorder recorder = new Recorder();
         mc.addConnectionEventListener(recorder);
@@ -115,17 +109,8 @@ class MailManagedConnectionTest {
 
     @Test
     void destroyClosesTheSmtpConnectionAtOnce() throws Exception {
-        MailManagedConnectionFactory mcf = org.m365mail.testing.SandboxFactories.factory(SANDBOX.get(), "SMTP");
-        org.m365mail.ra.MailResourceAdapter adapter = org.m365mail.ra.MailResourceAdapter.standalone();
-        mcf.setResourceAdapter(adapter);
-        try {
-            destroyCloses(mcf);
-        } finally {
-            adapter.stop();
-        }
-    }
-
-    private static void destroyCloses(MailManagedConnectionFactory mcf) throws Exception {
+        MailManagedConnectionFactory mcf = adapter.attach(
+                org.m365mail.testing.SandboxFactories.factory(SANDBOX.get(), "SMTP"));
         MailManagedConnection mc = (MailManagedConnection) mcf.createManagedConnection(null, null);
         int open = SANDBOX.get().openSmtpConnections();
         assertTrue(open >= 1, "Ping opened and signed in the connection");

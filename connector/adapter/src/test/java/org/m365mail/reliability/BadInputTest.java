@@ -8,8 +8,6 @@ import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import jakarta.mail.util.ByteArrayDataSource;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -17,10 +15,10 @@ import org.m365mail.api.MailConnection;
 import org.m365mail.api.MailConnectionFactory;
 import org.m365mail.api.MailSendException;
 import org.m365mail.outbound.MailManagedConnectionFactory;
-import org.m365mail.ra.MailResourceAdapter;
 import org.m365mail.sandbox.DeliveredMessage;
 import org.m365mail.sandbox.SandboxDefaults;
 import org.m365mail.testing.SandboxExtension;
+import org.m365mail.testing.StandaloneAdapter;
 import org.m365mail.testing.SandboxFactories;
 
 import java.io.IOException;
@@ -47,23 +45,14 @@ class BadInputTest {
     @RegisterExtension
     static final SandboxExtension SANDBOX = new SandboxExtension("target/sandbox-bad-input");
 
-    private MailResourceAdapter adapter;
-
-    @BeforeEach
-    void start() {
-        adapter = MailResourceAdapter.standalone();
-    }
-
-    @AfterEach
-    void stop() {
-        adapter.stop();
-    }
+    @RegisterExtension
+    final StandaloneAdapter adapter = new StandaloneAdapter();
 
     private MailConnectionFactory factory(String transport) throws Exception {
         MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), transport);
         mcf.setMaxRecipientsPerMessage(3);
         mcf.setMaxMessageBytes(200_000L);
-        mcf.setResourceAdapter(adapter);
+        adapter.attach(mcf);
         return (MailConnectionFactory) mcf.createConnectionFactory();
     }
 

@@ -1,7 +1,5 @@
 package org.m365mail.reliability;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.m365mail.api.MailConnection;
@@ -9,11 +7,11 @@ import org.m365mail.api.MailConnectionFactory;
 import org.m365mail.api.MailSendException;
 import org.m365mail.api.SentMessage;
 import org.m365mail.outbound.MailManagedConnectionFactory;
-import org.m365mail.ra.MailResourceAdapter;
 import org.m365mail.sandbox.DeliveredMessage;
 import org.m365mail.sandbox.GraphFaults;
 import org.m365mail.sandbox.SmtpFaults;
 import org.m365mail.testing.SandboxExtension;
+import org.m365mail.testing.StandaloneAdapter;
 import org.m365mail.testing.SandboxFactories;
 
 import java.time.Duration;
@@ -69,17 +67,8 @@ class FaultSoakTest {
     @RegisterExtension
     static final SandboxExtension SANDBOX = new SandboxExtension("target/sandbox-soak");
 
-    private MailResourceAdapter adapter;
-
-    @BeforeEach
-    void start() {
-        adapter = MailResourceAdapter.standalone();
-    }
-
-    @AfterEach
-    void stop() {
-        adapter.stop();
-    }
+    @RegisterExtension
+    final StandaloneAdapter adapter = new StandaloneAdapter();
 
     @Test
     void graphUnderFaultsLosesNothingAndSendsNothingTwice() throws Exception {
@@ -112,7 +101,7 @@ class FaultSoakTest {
         mcf.setReadTimeoutMillis(1500);
         mcf.setSendTimeoutSeconds(30);
         mcf.useOutbox(ds);
-        mcf.setResourceAdapter(adapter);
+        adapter.attach(mcf);
         MailConnectionFactory factory = (MailConnectionFactory) mcf.createConnectionFactory();
         org.m365mail.api.MailOutbox outbox = factory.outbox().orElseThrow();
         String run = "OUTBOX-" + System.nanoTime();
@@ -143,7 +132,7 @@ class FaultSoakTest {
         }
         long millis = Duration.ofNanos(System.nanoTime() - started).toMillis();
         SANDBOX.get().graphFaults().clear();
-        Thread.sleep(2500);
+        SANDBOX.awaitIdle(Duration.ofSeconds(30));
         Map<String, Long> arrivals = SANDBOX.get().outbox().messages().stream()
                 .filter(m -> m.subject() != null && m.subject().startsWith(run + " "))
                 .collect(Collectors.groupingBy(DeliveredMessage::subject, Collectors.counting()));
@@ -204,7 +193,7 @@ class FaultSoakTest {
         // a busy machine.
         mcf.setReadTimeoutMillis(1500);
         mcf.setSendTimeoutSeconds(30);
-        mcf.setResourceAdapter(adapter);
+        adapter.attach(mcf);
         MailConnectionFactory factory = (MailConnectionFactory) mcf.createConnectionFactory();
         String run = transport + "-" + System.nanoTime();
         Random random = new Random(Long.getLong("soak.seed", 20261203L));
@@ -240,8 +229,8 @@ class FaultSoakTest {
             SANDBOX.get().smtpFaults().clear();
         }
         long millis = Duration.ofNanos(System.nanoTime() - started).toMillis();
-        // A late answer's message arrives before its answer; give the last ones time to land.
-        Thread.sleep(2500);
+        // A request the client gave up on may still be handled, and its message may still arrive: wait for none.
+        SANDBOX.awaitIdle(Duration.ofSeconds(30));
 
         Map<String, Long> arrivals = SANDBOX.get().outbox().messages().stream()
                 .filter(m -> m.subject() != null && m.subject().startsWith(run + " "))

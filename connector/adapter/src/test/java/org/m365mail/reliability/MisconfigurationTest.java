@@ -1,14 +1,12 @@
 package org.m365mail.reliability;
 
 import jakarta.resource.ResourceException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.m365mail.outbound.MailManagedConnectionFactory;
-import org.m365mail.ra.MailResourceAdapter;
 import org.m365mail.sandbox.SandboxDefaults;
 import org.m365mail.testing.SandboxExtension;
+import org.m365mail.testing.StandaloneAdapter;
 import org.m365mail.testing.SandboxFactories;
 
 import java.net.ServerSocket;
@@ -37,17 +35,8 @@ class MisconfigurationTest {
     @RegisterExtension
     static final SandboxExtension SANDBOX = new SandboxExtension("target/sandbox-misconfiguration");
 
-    private MailResourceAdapter adapter;
-
-    @BeforeEach
-    void start() {
-        adapter = MailResourceAdapter.standalone();
-    }
-
-    @AfterEach
-    void stop() {
-        adapter.stop();
-    }
+    @RegisterExtension
+    final StandaloneAdapter adapter = new StandaloneAdapter();
 
     /** A wrong setting and the property (or fix) the error must name. */
     private record Case(String transport, Consumer<MailManagedConnectionFactory> breaks, String names) {
@@ -128,7 +117,7 @@ class MisconfigurationTest {
             mcf.setConnectTimeoutMillis(2000);
             mcf.setReadTimeoutMillis(2000);
             mcf.setSendTimeoutSeconds(10);
-            mcf.setResourceAdapter(adapter);
+            adapter.attach(mcf);
             c.breaks().accept(mcf);
             long started = System.nanoTime();
             String failure = null;
@@ -170,7 +159,7 @@ class MisconfigurationTest {
     void aMailboxThatDoesNotExistIsNamedByTheFirstSend() throws Exception {
         MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), "GRAPH");
         mcf.setFromAddress("nobody@contoso.test");
-        mcf.setResourceAdapter(adapter);
+        adapter.attach(mcf);
         org.m365mail.api.MailConnectionFactory factory = (org.m365mail.api.MailConnectionFactory)
                 mcf.createConnectionFactory();
         try (org.m365mail.api.MailConnection c = factory.getConnection()) {

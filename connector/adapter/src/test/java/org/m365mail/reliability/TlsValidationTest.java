@@ -4,17 +4,15 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import jakarta.resource.ResourceException;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.m365mail.api.MailConnection;
 import org.m365mail.api.MailConnectionFactory;
 import org.m365mail.api.MailSendException;
 import org.m365mail.outbound.MailManagedConnectionFactory;
-import org.m365mail.ra.MailResourceAdapter;
 import org.m365mail.testing.SandboxExtension;
+import org.m365mail.testing.StandaloneAdapter;
 import org.m365mail.testing.SandboxFactories;
 import org.m365mail.testing.TestCertificates;
 
@@ -49,7 +47,8 @@ class TlsValidationTest {
 
     private static HttpsServer wrongHost;
     private static Path trustStore;
-    private MailResourceAdapter adapter;
+    @RegisterExtension
+    final StandaloneAdapter adapter = new StandaloneAdapter();
 
     /** A server on 127.0.0.1 whose certificate, trusted by the connector, names wrong-host.example only. */
     @BeforeAll
@@ -92,22 +91,12 @@ class TlsValidationTest {
         wrongHost.stop(0);
     }
 
-    @BeforeEach
-    void start() {
-        adapter = MailResourceAdapter.standalone();
-    }
-
-    @AfterEach
-    void stop() {
-        adapter.stop();
-    }
-
     private MailManagedConnectionFactory factory(String transport) {
         MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), transport);
         mcf.setTrustStorePath(trustStore.toString());
         mcf.setTrustStorePassword(PASSWORD);
         mcf.setSendTimeoutSeconds(3);
-        mcf.setResourceAdapter(adapter);
+        adapter.attach(mcf);
         return mcf;
     }
 

@@ -1,7 +1,5 @@
 package org.m365mail.reliability;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -9,9 +7,9 @@ import org.m365mail.api.MailConnection;
 import org.m365mail.api.MailConnectionFactory;
 import org.m365mail.api.MailSendException;
 import org.m365mail.outbound.MailManagedConnectionFactory;
-import org.m365mail.ra.MailResourceAdapter;
 import org.m365mail.sandbox.TokenFaults;
 import org.m365mail.testing.SandboxExtension;
+import org.m365mail.testing.StandaloneAdapter;
 import org.m365mail.testing.SandboxFactories;
 
 import java.time.Duration;
@@ -29,23 +27,14 @@ class TokenEndpointFaultsTest {
     @RegisterExtension
     static final SandboxExtension SANDBOX = new SandboxExtension("target/sandbox-token-faults");
 
-    private MailResourceAdapter adapter;
-
-    @BeforeEach
-    void start() {
-        adapter = MailResourceAdapter.standalone();
-    }
-
-    @AfterEach
-    void stop() {
-        adapter.stop();
-    }
+    @RegisterExtension
+    final StandaloneAdapter adapter = new StandaloneAdapter();
 
     private MailConnectionFactory factory(String transport) throws Exception {
         MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), transport);
         mcf.setConnectTimeoutMillis(1000);
         mcf.setReadTimeoutMillis(1000);
-        mcf.setResourceAdapter(adapter);
+        adapter.attach(mcf);
         return (MailConnectionFactory) mcf.createConnectionFactory();
     }
 

@@ -57,4 +57,19 @@ public final class SandboxExtension implements BeforeAllCallback, AfterAllCallba
     public void afterAll(ExtensionContext context) {
         sandbox.close();
     }
+
+    /**
+     * Waits, at most {@code bound}, until the stand-in handles no request (a slow, late or stalled answer included),
+     * so that everything that will arrive has arrived.
+     */
+    public void awaitIdle(java.time.Duration bound) throws InterruptedException {
+        long end = System.nanoTime() + bound.toNanos();
+        while (sandbox.requestsInProgress() > 0) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("the stand-in still handles " + sandbox.requestsInProgress()
+                        + " requests after " + bound);
+            }
+            Thread.sleep(10);
+        }
+    }
 }

@@ -153,9 +153,6 @@ final class GraphRequests {
                     || t instanceof java.nio.channels.UnresolvedAddressException) {
                 return true;
             }
-            if (t.getCause() == t) {
-                break;
-            }
         }
         return false;
     }

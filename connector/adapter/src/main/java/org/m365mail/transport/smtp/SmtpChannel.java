@@ -346,9 +346,6 @@ final class SmtpChannel implements MailChannel {
                         + "port speaks TLS from the start (465), set smtpTls=IMPLICIT; Exchange Online takes STARTTLS on "
                         + "port 587";
             }
-            if (t.getCause() == t) {
-                break;
-            }
         }
         return "";
     }

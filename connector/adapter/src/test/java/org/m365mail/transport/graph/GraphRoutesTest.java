@@ -225,7 +225,7 @@ class GraphRoutesTest {
             assertEquals("OutcomeUnknown", e.getErrorCode(), fault.name());
             String messageId = only("answer lost " + fault).messageId();
             assertTrue(e.getMessage().contains(messageId), "names the message id to look for: " + e.getMessage());
-            Thread.sleep(fault == GraphFaults.Fault.ANSWER_LATE_AFTER_ACCEPTING ? 2500 : 0);
+            SANDBOX.awaitIdle(java.time.Duration.ofSeconds(10));
             assertEquals(1, SANDBOX.get().outbox().withSubject("answer lost " + fault).size(), "exactly once");
         }
     }

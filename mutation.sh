@@ -2,11 +2,11 @@
 # Mutation testing (PIT) of the adapter's unit tests: how many deliberately broken versions of the code the tests
 # catch, per package (docs/reliability.md). Many tests talk to the stand-in over real sockets and wait out timeouts
 # and backoffs, so a mutant can cost a minute: run one package at a time, with its own tests.
-# Usage: ./mutation.sh [package, e.g. org.m365mail.policy; default: all] [tests, default: the package's own]
+# Usage: ./mutation.sh [packages, comma-separated, e.g. org.m365mail.policy; default: all]
+#                      [tests, as PIT globs, default: the packages' own, e.g. 'org.m365mail.policy.*,*BadInputTest']
 set -euo pipefail
 cd "$(dirname "$0")"
-target="${1:+$1.*}"
-target="${target:-org.m365mail.*}"
+target="$(echo "${1:-org.m365mail}" | sed -E 's/([^,]+)/\1.*/g')"
 tests="${2:-$target}"
 mvn -B -q install -DskipTests -pl connector/adapter -am
 mvn -B -Pmutation -pl connector/adapter test-compile org.pitest:pitest-maven:mutationCoverage \

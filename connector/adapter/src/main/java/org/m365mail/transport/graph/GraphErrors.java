@@ -28,8 +28,9 @@ final class GraphErrors {
             message = body == null || body.isBlank() ? "(empty body)" : body;
         }
         if (message.length() > 300) {
-            // A proxy's page or an overlong error: enough to recognise it, not a page in an exception.
-            message = message.substring(0, 300) + "...";
+            // A proxy's page or an overlong error: enough to recognise it, not a page in an exception. Marked so
+            // that the trailing-dot trim below leaves the mark.
+            message = message.substring(0, 300) + " [...]";
         }
         String text = "Microsoft Graph refused message " + messageId + " from " + mailbox + " (HTTP " + status
                 + (code == null ? "" : ", " + code) + ", request-id " + requestId + "): "

@@ -214,8 +214,13 @@ final class SmtpChannel implements MailChannel {
         return Failure.PERMANENT;
     }
 
+    /** How long to wait before attempt {@code attempt + 1}: doubling from the base, with up to a base of jitter. */
+    static long backoffMillis(int attempt) {
+        return BACKOFF_MILLIS * (1L << (attempt - 1)) + ThreadLocalRandom.current().nextLong(BACKOFF_MILLIS);
+    }
+
     private static void backoff(int attempt, String reply) throws MailSendException {
-        long wait = BACKOFF_MILLIS * (1L << (attempt - 1)) + ThreadLocalRandom.current().nextLong(BACKOFF_MILLIS);
+        long wait = backoffMillis(attempt);
         LOG.log(Level.FINE, "M365MAIL-4003 The SMTP server deferred the message ({0}); retrying in {1} ms",
                 new Object[]{LogText.of(reply), wait});
         try {

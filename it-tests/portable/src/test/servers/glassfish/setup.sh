@@ -39,4 +39,14 @@ pool PortableSmtpPool mail/PortableSmtp \
   "transport=SMTP:$common:clientSecret=\${ALIAS\\=m365-client-secret}:smtpHost=127.0.0.1:smtpPort=$SMTP"
 pool PortableWrongSecretPool mail/PortableWrongSecret \
   "transport=GRAPH:$common:clientSecret=not-the-secret-42:graphUrl=https\\://127.0.0.1\\:$GRAPH"
+# The README's claim: GlassFish refuses the unescaped form. If it ever takes it, the README must change.
+if out=$("${ASADMIN[@]}" create-connector-connection-pool --raname m365-mail-connector \
+      --connectiondefinition org.m365mail.api.MailConnectionFactory \
+      --property "transport=GRAPH:$common:clientSecret=\${ALIAS=m365-client-secret}" UnescapedAliasPool 2>&1); then
+  echo "GlassFish took clientSecret=\${ALIAS=...} unescaped in --property; README.md says it refuses it"; exit 1
+fi
+case "$out" in
+  *'Invalid property syntax'*) echo "As expected, GlassFish refuses an unescaped '=' in --property: ${out%%$'\n'*}" ;;
+  *) echo "GlassFish refused the unescaped alias for another reason: $out"; exit 1 ;;
+esac
 "${ASADMIN[@]}" set-log-levels com.microsoft.aad.msal4j=FINE

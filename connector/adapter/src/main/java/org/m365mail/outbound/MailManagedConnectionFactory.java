@@ -267,7 +267,7 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
     private Integer readTimeoutMillis;
 
     @ConfigProperty(type = String.class,
-            description = "When clientSecret expires, from the Expires column of Certificates & secrets (yyyy-MM-dd); "
+            description = "When clientSecret expires, from the Expires column of Certificates and secrets (yyyy-MM-dd); "
                     + "the console, the log and the alert address are told expiryWarningDays before")
     private String clientSecretExpires;
 

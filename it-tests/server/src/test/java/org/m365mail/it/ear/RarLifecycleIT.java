@@ -124,6 +124,20 @@ class RarLifecycleIT {
         create("PingAlias", aliased);
         Asadmin.Result alias = ping("PingAlias");
         assertTrue(alias.succeeded(), alias.output());
+        // The escaped form the README shows, because GlassFish 7 refuses an unescaped '=' in a --property value
+        // ("Invalid property syntax"): Payara takes it too, and stores the reference unescaped, so it resolves.
+        Map<String, String> escaped = pool("GRAPH");
+        escaped.remove("clientSecret");
+        Asadmin.Result escapedCreated = Asadmin.run("create-connector-connection-pool", "--raname", RAR,
+                "--connectiondefinition", "org.m365mail.api.MailConnectionFactory", "--steadypoolsize", "0",
+                "--property", Asadmin.properties(escaped) + ":clientSecret=${ALIAS\\=m365-client-secret}",
+                "PingAliasEscaped");
+        assertTrue(escapedCreated.succeeded(), escapedCreated.output());
+        Asadmin.Result stored = Asadmin.run("get",
+                "resources.connector-connection-pool.PingAliasEscaped.property.clientSecret");
+        assertTrue(stored.output().contains("clientSecret=${ALIAS=m365-client-secret}"), stored.output());
+        Asadmin.Result escapedPing = ping("PingAliasEscaped");
+        assertTrue(escapedPing.succeeded(), escapedPing.output());
         Map<String, String> misspelt = pool("GRAPH");
         misspelt.put("clientSecret", "${ALIAS=m365-client-secert}");
         create("PingMisspeltAlias", misspelt);

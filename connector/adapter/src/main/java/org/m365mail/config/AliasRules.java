@@ -13,12 +13,17 @@ import java.util.regex.Pattern;
  * password alias ({@code ${ALIAS=name}}) that does not exist, an environment variable ({@code ${ENV=NAME}}) or a
  * MicroProfile Config property ({@code ${MPCONFIG=name}}) that is not set. Payara logs only a warning for these and
  * hands the text over unchanged; used as a secret it would fail at Entra much later, with a message that does not say
- * why. Here it is refused when the pool is made or pinged, naming the property and the reference.
+ * why. Here it is refused when the pool is made or pinged, naming the property and the reference. Open Liberty's
+ * encoded values ({@code {aes}…}, {@code {xor}…}) are the same trap: Liberty decodes them only for properties whose name
+ * contains "password" and hands the rest over encoded.
  */
 final class AliasRules {
 
     /** Payara's reference forms; GlassFish's command line needs the {@code =} escaped, so {@code \=} is read too. */
     private static final Pattern REFERENCE = Pattern.compile("\\$\\{(ALIAS|ENV|MPCONFIG)\\\\?=([^}]*)}");
+
+    /** Liberty's encodings that {@code securityUtility encode} writes; {@code {hash}} cannot be decoded at all. */
+    private static final Pattern ENCODED = Pattern.compile("^\\s*\\{(aes|xor|hash)}", Pattern.CASE_INSENSITIVE);
 
     private AliasRules() {
     }
@@ -40,12 +45,27 @@ final class AliasRules {
             if (value == null) {
                 continue;
             }
+            String property = Introspector.decapitalize(getter.getName().substring(3));
             Matcher m = REFERENCE.matcher(value);
             if (m.find()) {
-                problems.add(problem(Introspector.decapitalize(getter.getName().substring(3)), m.group(1),
-                        m.group(2).trim()));
+                problems.add(problem(property, m.group(1), m.group(2).trim()));
+            }
+            Matcher encoded = ENCODED.matcher(value);
+            if (encoded.find()) {
+                problems.add(encoded(property, encoded.group(1).toLowerCase(java.util.Locale.ROOT)));
             }
         }
+    }
+
+    private static String encoded(String property, String encoding) {
+        String fix = property.toLowerCase(java.util.Locale.ROOT).contains("password")
+                ? "check that the server has the key it was encoded with (wlp.aes.encryption.key)"
+                : "Open Liberty decodes such values only for properties whose name contains password"
+                        + ("clientSecret".equals(property) ? ": give the client secret as applicationPassword instead"
+                                : ": give this value as plain text, or as a variable");
+        return property + " holds a value encoded with {" + encoding + "} that reached the connector undecoded: " + fix
+                + ("hash".equals(encoding) ? " ({hash} is one-way and cannot be used for a value the connector sends)"
+                        : "");
     }
 
     private static String problem(String property, String kind, String name) {

@@ -46,13 +46,20 @@ final class CredentialRules {
         }
 
         Secret clientSecret = Secret.of(p.getClientSecret());
+        Secret applicationPassword = Secret.of(p.getApplicationPassword());
+        if (clientSecret != null && applicationPassword != null) {
+            problems.add("clientSecret and applicationPassword are both set: they are the same client secret under two "
+                    + "names; keep one (applicationPassword where the server decodes only properties named password)");
+        } else if (applicationPassword != null) {
+            clientSecret = applicationPassword;
+        }
         if (authentication == AuthenticationMode.MANAGED_IDENTITY && (clientSecret != null || certificatePath != null)) {
             problems.add("authentication MANAGED_IDENTITY takes no clientSecret or certificatePath: Azure holds the "
                     + "identity's credentials; remove them, or use authentication CLIENT_CREDENTIALS");
         }
         if (clientSecret == null && certificatePath == null && authentication != AuthenticationMode.PASSWORD
                 && authentication != AuthenticationMode.MANAGED_IDENTITY) {
-            problems.add("clientSecret or certificatePath is required: the Value (not the Secret ID) of a client secret "
+            problems.add("clientSecret (or applicationPassword) or certificatePath is required: the Value (not the Secret ID) of a client secret "
                     + "from the app registration's Certificates & secrets page, or a certificate uploaded there");
         }
         Secret password = Secret.of(p.getPassword());

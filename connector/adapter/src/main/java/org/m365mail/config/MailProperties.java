@@ -15,6 +15,9 @@ public interface MailProperties {
 
     String getClientSecret();
 
+    /** The client secret under its other name, for servers that decode only properties named password. */
+    String getApplicationPassword();
+
     String getCertificatePath();
 
     String getCertificatePassword();

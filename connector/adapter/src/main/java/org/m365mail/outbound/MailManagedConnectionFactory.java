@@ -110,6 +110,14 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
                     + "${ALIAS=name} is recommended")
     private transient String clientSecret;
 
+    // Open Liberty decodes {aes}/{xor} values only for properties whose name contains "password"; Entra itself calls a
+    // client secret an application password, so this name lets Liberty keep the secret encoded at rest.
+    @ConfigProperty(type = String.class, confidential = true,
+            description = "The client secret under the name Entra also gives it (application password), for servers "
+                    + "that decode stored values only for properties so named, such as Open Liberty with {aes}: "
+                    + "set this or clientSecret, not both")
+    private transient String applicationPassword;
+
     @ConfigProperty(type = String.class,
             description = "Certificate the app signs in with instead of clientSecret: path of a PKCS#12 (.pfx/.p12) "
                     + "or PEM file with the private key; upload its public part to the app registration")
@@ -929,7 +937,7 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
     private Map<String, Object> named() {
         Map<String, Object> all = new LinkedHashMap<>();
         Object[] pairs = {"transport", transport, "tenantId", tenantId, "clientId", clientId, "clientSecret",
-            clientSecret, "clientSecretExpires", clientSecretExpires, "certificatePath", certificatePath,
+            clientSecret, "applicationPassword", applicationPassword, "clientSecretExpires", clientSecretExpires, "certificatePath", certificatePath,
             "certificatePassword", certificatePassword, "authentication", authentication, "username", username,
             "password", password, "cloud", cloud, "authorityUrl", authorityUrl, "graphUrl", graphUrl, "fromAddress",
             fromAddress, "fromName", fromName, "allowedFromAddresses", allowedFromAddresses, "smtpHost", smtpHost,
@@ -959,7 +967,7 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
      */
     private List<Object> rotationIdentity() {
         Map<String, Object> all = named();
-        for (String credential : List.of("clientSecret", "clientSecretExpires", "certificatePath",
+        for (String credential : List.of("clientSecret", "applicationPassword", "clientSecretExpires", "certificatePath",
                 "certificatePassword", "password")) {
             all.remove(credential);
         }
@@ -1351,6 +1359,15 @@ public class MailManagedConnectionFactory implements ManagedConnectionFactory, V
 
     public void setTokenCache(String tokenCache) {
         this.tokenCache = tokenCache;
+        settings = null;
+    }
+
+    public String getApplicationPassword() {
+        return applicationPassword;
+    }
+
+    public void setApplicationPassword(String applicationPassword) {
+        this.applicationPassword = applicationPassword;
         settings = null;
     }
 

@@ -29,7 +29,7 @@ final class PoolConfiguration {
         Map<String, List<String>> g = new LinkedHashMap<>();
         g.put("Sending", List.of("transport", "fromAddress", "fromName", "allowedFromAddresses", "saveToSentItems"));
         g.put("Sign-in to Microsoft Entra ID", List.of("authentication", "tenantId", "clientId", "clientSecret",
-                "clientSecretExpires", "certificatePath", "certificatePassword", "username", "password"));
+                "applicationPassword", "clientSecretExpires", "certificatePath", "certificatePassword", "username", "password"));
         g.put("Delegated consent and tokens", List.of("consentRedirectUri", "tokenStoreFile", "tokenStoreDataSource",
                 "tokenStoreKey", "tokenCache", "tokenCacheKey"));
         g.put("Transactions, asynchronous sending and outbox", List.of("transactionalSend", "pendingSendsLimit",

@@ -104,7 +104,7 @@ class ConfigRulesTest {
 
     @Test
     void credentialsFitTheMode() throws Exception {
-        refused(p -> p.setClientSecret(null), "clientSecret or certificatePath is required");
+        refused(p -> p.setClientSecret(null), "clientSecret (or applicationPassword) or certificatePath is required");
         refused(p -> {
             p.setAuthentication("MANAGED_IDENTITY");
             p.setClientId(null);
@@ -121,6 +121,24 @@ class ConfigRulesTest {
         }, "password is required with authentication PASSWORD");
         refused(p -> p.setCertificatePath("/nowhere/cert.pfx"), "certificatePath names no readable file");
         refused(p -> p.setAuthentication("PASSWORD"), "authentication PASSWORD works with transport SMTP");
+    }
+
+    @Test
+    void applicationPasswordIsTheClientSecretUnderItsOtherName() throws Exception {
+        MailSettings underOtherName = accepted(p -> {
+            p.setClientSecret(null);
+            p.setApplicationPassword("secret-under-liberty");
+        });
+        assertEquals("secret-under-liberty", underOtherName.clientSecret().reveal());
+        String both = refused(p -> p.setApplicationPassword("another-secret"),
+                "clientSecret and applicationPassword are both set");
+        assertFalse(both.contains("another-secret") || both.contains("client-secret-value"), both);
+        MailSettings expires = accepted(p -> {
+            p.setClientSecret(null);
+            p.setApplicationPassword("secret-under-liberty");
+            p.setClientSecretExpires("2099-06-30");
+        });
+        assertEquals(java.time.Instant.parse("2099-06-30T00:00:00Z"), expires.clientSecretExpires());
     }
 
     @Test

@@ -80,6 +80,28 @@ class MailSettingsTest {
     }
 
     @Test
+    void aLibertyEncodedValueTheServerDidNotDecodeIsRefusedWithWhereItBelongs() throws Exception {
+        MailManagedConnectionFactory p = contoso("GRAPH");
+        p.setClientSecret("{aes}ARB3mFZ0fakeEncodedBytes==");
+        String m = assertThrows(InvalidPropertyException.class, () -> MailSettings.validate(p)).getMessage();
+        assertTrue(m.contains("clientSecret holds a value encoded with {aes} that reached the connector undecoded"), m);
+        assertTrue(m.contains("give the client secret as applicationPassword instead"), m);
+        assertFalse(m.contains("fakeEncodedBytes"), m);
+
+        p.setClientSecret(SECRET);
+        p.setTrustStorePassword("{xor}Lz4sLCgwLTs=");
+        m = assertThrows(InvalidPropertyException.class, () -> MailSettings.validate(p)).getMessage();
+        assertTrue(m.contains("trustStorePassword holds a value encoded with {xor}"), m);
+        assertTrue(m.contains("the key it was encoded with"), m);
+
+        p.setTrustStorePassword(null);
+        p.setAlertAddress(" {HASH}abc");
+        m = assertThrows(InvalidPropertyException.class, () -> MailSettings.validate(p)).getMessage();
+        assertTrue(m.contains("alertAddress holds a value encoded with {hash}"), m);
+        assertTrue(m.contains("as plain text, or as a variable ({hash} is one-way"), m);
+    }
+
+    @Test
     void defaultsAreMicrosoftsGlobalCloud() throws Exception {
         MailSettings s = MailSettings.validate(values(null, "contoso.onmicrosoft.com",
                 "8a1f6e2c-7d3b-4e59-a0c4-92b5d8e1f736", SECRET, "notifications@contoso.com"));

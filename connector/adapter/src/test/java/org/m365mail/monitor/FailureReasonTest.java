@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class FailureReasonTest {
 
@@ -61,5 +62,14 @@ class FailureReasonTest {
         assertEquals(List.of(FailureReason.AUTHENTICATION, FailureReason.PERMISSION,
                         FailureReason.CONNECTIVITY, FailureReason.THROTTLING, FailureReason.QUOTA),
                 Arrays.stream(FailureReason.values()).filter(FailureReason::poolWide).toList());
+    }
+
+    @Test
+    void everyKindAnAdministratorCanActOnSaysWhatToDoAndAClosedConnectionNeedsNothing() {
+        for (FailureReason reason : FailureReason.values()) {
+            assertEquals(reason != FailureReason.CLOSED, !reason.fix().isBlank(), reason.tag());
+        }
+        assertTrue(FailureReason.AUTHENTICATION.fix().contains("clientSecret"), FailureReason.AUTHENTICATION.fix());
+        assertTrue(FailureReason.PERMISSION.fix().contains("Mail.Send"), FailureReason.PERMISSION.fix());
     }
 }

@@ -91,7 +91,9 @@ public final class TokenCipher {
         } catch (IllegalArgumentException e) {
             throw new GeneralSecurityException("not Base64");
         }
-        if (bytes.length <= IV_BYTES) {
+        // Shorter than an IV and a whole tag, the JDK's GCM throws an unchecked ProviderException, not a
+        // GeneralSecurityException: refused here, so a truncated entry is reported as unreadable like any other.
+        if (bytes.length < IV_BYTES + TAG_BITS / 8) {
             throw new GeneralSecurityException("too short");
         }
         Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");

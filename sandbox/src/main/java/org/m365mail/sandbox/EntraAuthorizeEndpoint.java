@@ -67,7 +67,7 @@ final class EntraAuthorizeEndpoint {
         }
         if (!"code".equals(p.get("response_type")) || !"S256".equals(p.get("code_challenge_method"))
                 || p.getOrDefault("code_challenge", "").isBlank()) {
-            redirect(exchange, redirectUri, "error=invalid_request&error_description="
+            reply(exchange, p, redirectUri, "error=invalid_request&error_description="
                     + enc("AADSTS9002325: Proof Key for Code Exchange is required for cross-origin authorization "
                     + "code redemption.") + "&state=" + enc(p.getOrDefault("state", "")));
             return;
@@ -77,7 +77,7 @@ final class EntraAuthorizeEndpoint {
             return;
         }
         if ("cancel".equals(p.get("action"))) {
-            redirect(exchange, redirectUri, "error=access_denied&error_description="
+            reply(exchange, p, redirectUri, "error=access_denied&error_description="
                     + enc("AADSTS65004: User declined to consent to access the app.") + "&state="
                     + enc(p.getOrDefault("state", "")));
             return;
@@ -95,7 +95,7 @@ final class EntraAuthorizeEndpoint {
         List<String> scopes = requested.stream().filter(s -> !s.isBlank() && !Set3.OIDC.contains(s)).toList();
         codes.put(code, new Code(tenant.get().id(), app.get().clientId(), mailbox.get().address(), scopes,
                 requested.contains("openid"), redirectUri, p.get("code_challenge"), issuer.now().plus(CODE_LIFETIME)));
-        redirect(exchange, redirectUri, "code=" + enc(code) + "&state=" + enc(p.getOrDefault("state", ""))
+        reply(exchange, p, redirectUri, "code=" + enc(code) + "&state=" + enc(p.getOrDefault("state", ""))
                 + "&session_state=" + enc(java.util.UUID.randomUUID().toString()));
     }
 
@@ -138,6 +138,27 @@ final class EntraAuthorizeEndpoint {
                 + "name='passwd' type='password'></label></p><p><button id='accept' name='action' value='accept'>"
                 + "Sign in and accept</button> <button id='cancel' name='action' value='cancel'>Cancel</button></p>"
                 + "</form>");
+    }
+
+    /**
+     * Sends the answer back to the application the way it asked (response_mode): by default (query) a redirect with
+     * the answer in the query string; with form_post, a page that POSTs it to the redirect URI as a form, as Entra does.
+     * https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow#request-an-authorization-code
+     */
+    private static void reply(HttpExchange exchange, Map<String, String> p, String redirectUri, String query)
+            throws IOException {
+        if (!"form_post".equals(p.get("response_mode"))) {
+            redirect(exchange, redirectUri, query);
+            return;
+        }
+        StringBuilder fields = new StringBuilder();
+        HttpReplies.form(query.getBytes(StandardCharsets.UTF_8)).forEach((name, value) -> fields
+                .append("<input type='hidden' name='").append(escape(name)).append("' value='").append(escape(value))
+                .append("'>"));
+        HttpReplies.html(exchange, 200, "<!doctype html><html><head><meta charset='utf-8'><title>Working...</title>"
+                + "</head><body onload='document.forms[0].submit()'><form method='post' action='"
+                + escape(redirectUri) + "'>" + fields + "<noscript><button>Continue</button></noscript></form>"
+                + "</body></html>");
     }
 
     private static void redirect(HttpExchange exchange, String redirectUri, String query) throws IOException {

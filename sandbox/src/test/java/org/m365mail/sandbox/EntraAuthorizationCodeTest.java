@@ -121,6 +121,27 @@ class EntraAuthorizationCodeTest {
         assertEquals(70008, json(again.body()).getJsonArray("error_codes").getInt(0), "a code works once");
     }
 
+    /** Entra answers as the application asked: response_mode=form_post POSTs the code to the redirect URI. */
+    @Test
+    void withFormPostTheCodeComesBackAsAFormPostedToTheRedirectUri() throws Exception {
+        String verifier = "verifier-" + "y".repeat(50);
+        String q = authorizeQuery(REDIRECT, verifier) + "&response_mode=form_post";
+        HttpResponse<String> signedIn = signIn(q, SandboxDefaults.USER, SandboxDefaults.USER_PASSWORD, "accept");
+        assertEquals(200, signedIn.statusCode(), "no redirect: " + signedIn.headers().map());
+        assertTrue(signedIn.headers().firstValue("Location").isEmpty());
+        String page = signedIn.body();
+        assertTrue(page.contains("<form method='post' action='" + REDIRECT + "'>"), page);
+        assertTrue(page.contains("<input type='hidden' name='state' value='xyz'>"), page);
+        java.util.regex.Matcher code = java.util.regex.Pattern
+                .compile("<input type='hidden' name='code' value='([^']+)'>").matcher(page);
+        assertTrue(code.find(), page);
+        assertEquals(200, redeem(code.group(1), verifier).statusCode(), "the posted code is redeemed");
+
+        HttpResponse<String> cancelled = signIn(q, SandboxDefaults.USER, "", "cancel");
+        assertEquals(200, cancelled.statusCode());
+        assertTrue(cancelled.body().contains("name='error' value='access_denied'"), cancelled.body());
+    }
+
     @Test
     void anUnregisteredRedirectOrACancelledSignInGivesNoCode() throws Exception {
         HttpResponse<String> mismatch = signIn(authorizeQuery("https://evil.test/cb", "v".repeat(50)),

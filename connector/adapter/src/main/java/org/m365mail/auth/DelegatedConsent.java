@@ -117,18 +117,36 @@ public final class DelegatedConsent implements MailboxConsent {
             pending.put(state, new Pending(verifier, now.plus(PENDING)));
         }
         try {
-            URI address = application.getAuthorizationRequestUrl(AuthorizationRequestUrlParameters
+            URI address = queryResponseMode(application.getAuthorizationRequestUrl(AuthorizationRequestUrlParameters
                     .builder(redirectUri.toString(), Set.of(scope, "offline_access"))
                     .codeChallenge(challenge(verifier))
                     .codeChallengeMethod("S256")
                     .state(state)
                     .loginHint(settings.username())
-                    .responseMode(ResponseMode.QUERY)
-                    .build()).toURI();
+                    .responseMode(ResponseMode.FORM_POST)
+                    .build()).toURI());
             return new SignIn(address, state);
         } catch (URISyntaxException e) {
             throw new ResourceException("Cannot build the sign-in address: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The sign-in address with {@code response_mode=query}: Entra then sends the browser back to the callback with a
+     * GET, as the console's callback expects. msal4j 1.26 writes {@code form_post} whatever it is asked (it turns
+     * QUERY into FORM_POST with a warning), and a cross-site POST would reach the console without its session cookie
+     * where browsers apply SameSite=Lax. Entra supports both for the code flow, query being its default:
+     * https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow#request-an-authorization-code
+     */
+    static URI queryResponseMode(URI address) throws URISyntaxException {
+        String query = address.getRawQuery();
+        String replaced = query == null ? null
+                : query.replaceFirst("(^|&)response_mode=[^&]*", "$1response_mode=query");
+        if (replaced != null && !replaced.contains("response_mode=")) {
+            replaced = replaced + "&response_mode=query";
+        }
+        return new URI(address.getScheme() + "://" + address.getRawAuthority() + address.getRawPath()
+                + (replaced == null ? "?response_mode=query" : "?" + replaced));
     }
 
     @Override

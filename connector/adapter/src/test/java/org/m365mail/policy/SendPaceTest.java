@@ -97,4 +97,49 @@ class SendPaceTest {
             pace.awaitTurn();
         }
     }
+
+    @Test
+    void aNegativeLimitMeansNoPaceToo() throws Exception {
+        SendPace pace = new SendPace(-1, new ManualClock(), d -> {
+            throw new AssertionError("no wait expected");
+        });
+        for (int i = 0; i < 100; i++) {
+            pace.awaitTurn();
+        }
+    }
+
+    @Test
+    void aTurnThatEndedExactlyAMinuteAgoNoLongerCounts() throws Exception {
+        ManualClock clock = new ManualClock();
+        List<Duration> waits = new ArrayList<>();
+        SendPace pace = new SendPace(1, clock, d -> {
+            waits.add(d);
+            clock.advance(d);
+        });
+        pace.awaitTurn().end();
+        clock.advance(Duration.ofMinutes(1).minusMillis(1));
+        pace.awaitTurn().end();
+        assertEquals(List.of(Duration.ofMillis(1)), waits, "a millisecond early: it waits that millisecond");
+        clock.advance(Duration.ofMinutes(1));
+        pace.awaitTurn().end();
+        assertEquals(1, waits.size(), "a minute after the last turn ended, the next goes at once");
+    }
+
+    @Test
+    void aWaitInterruptedFailsTheSendAndKeepsTheInterrupt() throws Exception {
+        ManualClock clock = new ManualClock();
+        SendPace pace = new SendPace(1, clock, d -> {
+            throw new InterruptedException("stopping");
+        });
+        pace.awaitTurn().end();
+        try {
+            org.m365mail.api.MailSendException e = assertThrows(org.m365mail.api.MailSendException.class,
+                    pace::awaitTurn);
+            assertTrue(e.getMessage().contains("messagesPerMinute"), e.getMessage());
+            assertTrue(e.getCause() instanceof InterruptedException);
+            assertTrue(Thread.currentThread().isInterrupted(), "the interrupt is kept for the caller");
+        } finally {
+            Thread.interrupted();
+        }
+    }
 }

@@ -276,11 +276,16 @@ class MailResourceAdapterIT {
 
             browser.get(console.resolve("consent?jndiName=mail/DelegatedJdbc").toString());
             // The database outlives a run without "mvn clean": start from no consent.
-            browser.findElement(org.openqa.selenium.By.id("reset")).click();
-            assertTrue(browser.findElement(org.openqa.selenium.By.id("status")).getText().startsWith("Not connected"));
-            browser.findElement(org.openqa.selenium.By.id("connect")).click();
             org.openqa.selenium.support.ui.WebDriverWait wait =
                     new org.openqa.selenium.support.ui.WebDriverWait(browser, Duration.ofSeconds(20));
+            // The reset posts a form: wait for the page it answers with, not the one being left (reading the old
+            // page's status while the new one loads failed with StaleElementReferenceException).
+            org.openqa.selenium.WebElement reset = browser.findElement(org.openqa.selenium.By.id("reset"));
+            reset.click();
+            wait.until(org.openqa.selenium.support.ui.ExpectedConditions.stalenessOf(reset));
+            wait.until(org.openqa.selenium.support.ui.ExpectedConditions.textMatches(
+                    org.openqa.selenium.By.id("status"), java.util.regex.Pattern.compile("^Not connected.*")));
+            browser.findElement(org.openqa.selenium.By.id("connect")).click();
             wait.until(org.openqa.selenium.support.ui.ExpectedConditions.urlContains("/oauth2/v2.0/authorize"));
             assertTrue(browser.getCurrentUrl().startsWith(SandboxEndpoints.AUTHORITY_URL), browser.getCurrentUrl());
             org.openqa.selenium.WebElement login = browser.findElement(org.openqa.selenium.By.id("login"));

@@ -10,6 +10,7 @@ import org.m365mail.config.MailSettings;
 import org.m365mail.monitor.FailureReason;
 import org.m365mail.testing.CapturedLog;
 import org.m365mail.testing.ManualClock;
+import org.m365mail.testing.TestNaming;
 
 import java.net.InetAddress;
 import java.time.Duration;

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.m365mail.api.MailSendException;
+import org.m365mail.testing.TestNaming;
 
 import java.util.List;
 

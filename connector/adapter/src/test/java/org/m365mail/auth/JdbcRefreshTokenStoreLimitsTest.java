@@ -7,6 +7,7 @@ import org.m365mail.api.MailSendException;
 import org.m365mail.config.Secret;
 import org.m365mail.runtime.ConnectorRuntime;
 import org.m365mail.testing.ManualClock;
+import org.m365mail.testing.TestNaming;
 
 import javax.sql.DataSource;
 import java.lang.reflect.Proxy;
@@ -75,7 +76,7 @@ class JdbcRefreshTokenStoreLimitsTest {
     void theDataSourceIsLookedUpInJndiOnce() throws Exception {
         JdbcDataSource database = database();
         JdbcRefreshTokenStore store;
-        try (AutoCloseable naming = NamingStandIn.install(Map.of("jdbc/tokens", database))) {
+        try (AutoCloseable naming = TestNaming.install(Map.of("jdbc/tokens", database))) {
             store = new JdbcRefreshTokenStore("jdbc/tokens", KEY, RUNTIME.singleThread("token-store-limits-test"));
             store.save("tenant|app|user", "rt");
         }
@@ -85,7 +86,7 @@ class JdbcRefreshTokenStoreLimitsTest {
 
     @Test
     void somethingElseThanADataSourceAtTheNameIsNamed() throws Exception {
-        try (AutoCloseable naming = NamingStandIn.install(Map.of("jdbc/tokens", "a string"))) {
+        try (AutoCloseable naming = TestNaming.install(Map.of("jdbc/tokens", "a string"))) {
             JdbcRefreshTokenStore store = new JdbcRefreshTokenStore("jdbc/tokens", KEY,
                     RUNTIME.singleThread("token-store-limits-test"));
             MailSendException e = assertThrows(MailSendException.class, () -> store.savedAt("tenant|app|user"));

@@ -3,6 +3,7 @@ package org.m365mail.auth;
 import org.junit.jupiter.api.Test;
 import org.m365mail.config.Secret;
 import org.m365mail.testing.CapturedLog;
+import org.m365mail.testing.TestNaming;
 
 import javax.cache.Cache;
 import javax.cache.CacheManager;
@@ -26,7 +27,7 @@ class SharedTokenCacheTest {
     private static final Secret KEY = Secret.of("cluster-key-sixteen-plus");
     /** The server's naming tree with {@code atJndiName} bound at the cache manager's name, or nothing. */
     private static AutoCloseable naming(Object atJndiName) {
-        return NamingStandIn.install(atJndiName == null ? Map.of() : Map.of(JCacheSharedTokens.JNDI_NAME, atJndiName));
+        return TestNaming.install(atJndiName == null ? Map.of() : Map.of(JCacheSharedTokens.JNDI_NAME, atJndiName));
     }
 
     @SuppressWarnings("unchecked")

@@ -1,4 +1,4 @@
-package org.m365mail.alert;
+package org.m365mail.testing;
 
 import javax.naming.Context;
 import javax.naming.NameNotFoundException;
@@ -10,8 +10,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A naming tree for tests of the alert fallback, standing in for the server's: {@code new InitialContext()} finds
- * what {@link #bind} put there while {@link #install()}'s scope is open; other names are not found.
+ * A naming tree standing in for the server's, for code that looks things up with {@code new InitialContext()}: while
+ * {@link #install}'s scope is open, a lookup finds what was bound; other names are not found. JNDI makes this factory
+ * by its class name (the {@code java.naming.factory.initial} system property), so what is bound is kept statically,
+ * for one test at a time, and cleared when the scope closes.
  */
 public final class TestNaming implements InitialContextFactory {
 
@@ -20,9 +22,16 @@ public final class TestNaming implements InitialContextFactory {
     private static final Map<String, Object> BOUND = new ConcurrentHashMap<>();
     private static final Object NULL = new Object();
 
-    /** Makes this the naming tree of {@code new InitialContext()} until the returned scope is closed. */
-    static AutoCloseable install() {
+    /** Makes an empty tree that of {@code new InitialContext()} until the returned scope is closed. */
+    public static AutoCloseable install() {
+        return install(Map.of());
+    }
+
+    /** Makes {@code bound} the tree of {@code new InitialContext()} until the returned scope is closed. */
+    public static AutoCloseable install(Map<String, ?> bound) {
         String before = System.getProperty(FACTORY);
+        BOUND.clear();
+        bound.forEach(TestNaming::bind);
         System.setProperty(FACTORY, TestNaming.class.getName());
         return () -> {
             BOUND.clear();
@@ -34,7 +43,8 @@ public final class TestNaming implements InitialContextFactory {
         };
     }
 
-    static void bind(String name, Object value) {
+    /** Binds {@code value} (which may be {@code null}) under {@code name} in the installed tree. */
+    public static void bind(String name, Object value) {
         BOUND.put(name, value == null ? NULL : value);
     }
 

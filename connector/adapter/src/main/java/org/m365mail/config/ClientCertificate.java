@@ -1,5 +1,6 @@
 package org.m365mail.config;
 
+import javax.crypto.Cipher;
 import javax.crypto.EncryptedPrivateKeyInfo;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
@@ -8,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
 import java.security.Key;
 import java.security.KeyFactory;
@@ -114,9 +116,16 @@ public record ClientCertificate(PrivateKey key, List<X509Certificate> chain) {
         }
         try {
             EncryptedPrivateKeyInfo info = new EncryptedPrivateKeyInfo(der);
-            SecretKeyFactory factory = SecretKeyFactory.getInstance(info.getAlgName());
-            Key pbe = factory.generateSecret(new PBEKeySpec(password.reveal().toCharArray()));
-            return privateKey(info.getKeySpec(pbe));
+            AlgorithmParameters parameters = info.getAlgParameters();
+            // What `openssl pkcs8 -topk8` writes by default is PBES2, which the JDK names only by its parameters
+            // ("PBEWithHmacSHA256AndAES_256"): by "PBES2" it finds no key factory or cipher.
+            String algorithm = "PBES2".equalsIgnoreCase(info.getAlgName()) && parameters != null
+                    ? parameters.toString() : info.getAlgName();
+            Key pbe = SecretKeyFactory.getInstance(algorithm)
+                    .generateSecret(new PBEKeySpec(password.reveal().toCharArray()));
+            Cipher cipher = Cipher.getInstance(algorithm);
+            cipher.init(Cipher.DECRYPT_MODE, pbe, parameters);
+            return privateKey(info.getKeySpec(cipher));
         } catch (IOException e) {
             throw new GeneralSecurityException("the encrypted private key cannot be read", e);
         }

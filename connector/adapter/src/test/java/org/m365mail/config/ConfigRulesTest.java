@@ -371,4 +371,75 @@ class ConfigRulesTest {
         assertTrue(s.delivery().toString().contains("AFTER_COMMIT"), s.delivery().toString());
         assertFalse(s.operations().toString().isBlank());
     }
+
+    @Test
+    void anExpiredCertificateIsRefusedWithItsSubjectAndDate(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path expired = org.m365mail.testing.TestCertificates.pkcs12(dir.resolve("old.p12"), "old-mailer", 10,
+                "cert-pass", "-30d");
+        String m = refused(p -> {
+            p.setClientSecret(null);
+            p.setCertificatePath(expired.toString());
+            p.setCertificatePassword("cert-pass");
+        }, "the certificate in certificatePath (CN=old-mailer) expired on ");
+        assertTrue(m.contains("upload a new one to the app registration"), m);
+        Path current = org.m365mail.testing.TestCertificates.pkcs12(dir.resolve("new.p12"), "new-mailer", 10,
+                "cert-pass");
+        MailSettings s = accepted(p -> {
+            p.setClientSecret(null);
+            p.setCertificatePath(current.toString());
+            p.setCertificatePassword("cert-pass");
+        });
+        assertTrue(s.toString().contains("certificatePath=" + current.toAbsolutePath()), s.toString());
+        assertFalse(accepted(p -> { }).toString().contains("certificatePath="));
+    }
+
+    @Test
+    void aFallbackFactoryNeedsSomeoneToAlertAndAlertAddressesAreTakenOnceEach() throws Exception {
+        refused(p -> p.setAlertFallbackFactory("mail/Alerts"),
+                "alertFallbackFactory is set but alertAddress is not: name who receives the alerts");
+        MailSettings s = accepted(p -> {
+            p.setAlertFallbackFactory("mail/Alerts");
+            p.setAlertAddress("ops@contoso.com, OPS@Contoso.com, oncall@contoso.com");
+        });
+        assertEquals(List.of("ops@contoso.com", "oncall@contoso.com"),
+                s.operations().alertAddresses().stream().map(a -> a.getAddress()).toList());
+    }
+
+    @Test
+    void theDelegatedScopeFollowsTheTransportAndTheGraphUrl() throws Exception {
+        assertEquals("https://graph.microsoft.com/Mail.Send", accepted(p -> p.setTransport("GRAPH")).delegatedScope());
+        assertEquals("https://graph.microsoft.us/Mail.Send", accepted(p -> {
+            p.setTransport("GRAPH");
+            p.setGraphUrl("https://graph.microsoft.us");
+        }).delegatedScope());
+        assertEquals("https://outlook.office.com/SMTP.Send", accepted(p -> p.setTransport("SMTP")).delegatedScope());
+    }
+
+    @Test
+    void smtpSendsOnBehalfOnlyWhenAnotherMailboxSignsIn() throws Exception {
+        assertFalse(accepted(p -> p.setTransport("SMTP")).sendsOnBehalf());
+        assertFalse(accepted(p -> {
+            p.setTransport("SMTP");
+            p.setUsername("Notifications@Contoso.com");
+        }).sendsOnBehalf());
+        assertTrue(accepted(p -> {
+            p.setTransport("SMTP");
+            p.setUsername("app-sender@contoso.com");
+        }).sendsOnBehalf());
+    }
+
+    @Test
+    void equalSecretsHashAlikeAndDifferentOnesApart() {
+        assertEquals(Secret.of("one value").hashCode(), Secret.of("one value").hashCode());
+        assertNotEquals(Secret.of("one value").hashCode(), Secret.of("another value").hashCode());
+    }
+
+    @Test
+    void everyDocumentedDefaultIsListedUnderItsProperty() {
+        var defaults = PropertyDefaults.byProperty();
+        assertEquals(String.valueOf(PropertyDefaults.CONNECT_TIMEOUT_MILLIS), defaults.get("connectTimeoutMillis"));
+        assertEquals(String.valueOf(PropertyDefaults.OUTBOX_RETRY_HOURS), defaults.get("outboxRetryHours"));
+        assertEquals(PropertyDefaults.OUTBOX_IN_DOUBT.name(), defaults.get("outboxInDoubt"));
+    }
 }

@@ -261,6 +261,11 @@ final class GraphMessageJson {
 
         void collect(Part part) throws MessagingException, IOException {
             Object body = part.getContent();
+            if (body instanceof InputStream opened) {
+                // The content of a part Jakarta Mail has no handler for (an attachment's file, opened): only its kind
+                // is wanted here, and the stream would hold the file open until collected.
+                opened.close();
+            }
             if (body instanceof Multipart multipart) {
                 for (int i = 0; i < multipart.getCount(); i++) {
                     collect(multipart.getBodyPart(i));

@@ -108,8 +108,11 @@ class MailboxLimitsTest {
             });
             waiter.start();
             awaitParked(waiter); // the only slot is taken
-            // Waits shorter than a millisecond are not told: hold the slot at least that long.
-            while (System.nanoTime() - started < 5_000_000) {
+            // Waits shorter than a millisecond are not told: hold the slot at least that long after the waiter is
+            // known to wait. Counted from before the thread was made, a thread that started late on a busy machine
+            // was let go within a millisecond of its asking (failed once in CI).
+            long parked = System.nanoTime();
+            while (System.nanoTime() - parked < 5_000_000) {
                 Thread.onSpinWait();
             }
             first.close();

@@ -3,6 +3,7 @@ package org.m365mail.config;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.m365mail.outbound.MailManagedConnectionFactory;
 import org.m365mail.testing.TestCertificates;
@@ -30,18 +31,20 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 /**
  * The TLS trust built from {@code trustStorePath}: a server whose certificate is in that store is trusted on top of
  * the JVM's trusted certificates, one whose certificate is in neither is refused, and without the property the JVM's
- * own trust is used unchanged. Checked with real TLS handshakes against a local server.
+ * own trust is used unchanged. Checked with real TLS handshakes against a local server, one per test class (an
+ * instance of its own, so nothing of it is static).
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TlsTrustTest {
 
     private static final String PASSWORD = "trust-pass";
-    private static SSLServerSocket server;
-    private static ExecutorService acceptor;
-    private static Path serverTrust;
-    private static Path otherTrust;
+    private SSLServerSocket server;
+    private ExecutorService acceptor;
+    private Path serverTrust;
+    private Path otherTrust;
 
     @BeforeAll
-    static void startServer(@TempDir Path dir) throws Exception {
+    void startServer(@TempDir Path dir) throws Exception {
         Path serverKey = TestCertificates.pkcs12(dir.resolve("server.p12"), "localhost", 30, PASSWORD);
         Path otherKey = TestCertificates.pkcs12(dir.resolve("other.p12"), "someone-else", 30, PASSWORD);
         serverTrust = trustStore(dir.resolve("server-trust.p12"), serverKey);
@@ -55,11 +58,11 @@ class TlsTrustTest {
         server = (SSLServerSocket) serverContext.getServerSocketFactory().createServerSocket(0, 10,
                 InetAddress.getLoopbackAddress());
         acceptor = Executors.newSingleThreadExecutor();
-        acceptor.submit(TlsTrustTest::answer);
+        acceptor.submit(this::answer);
     }
 
     /** Completes each handshake a client starts and answers one byte. */
-    private static void answer() {
+    private void answer() {
         while (!server.isClosed()) {
             try (SSLSocket s = (SSLSocket) server.accept()) {
                 s.setSoTimeout(5_000);
@@ -75,7 +78,7 @@ class TlsTrustTest {
     }
 
     @AfterAll
-    static void stopServer() throws Exception {
+    void stopServer() throws Exception {
         server.close();
         acceptor.shutdown();
         acceptor.awaitTermination(10, TimeUnit.SECONDS);
@@ -105,7 +108,7 @@ class TlsTrustTest {
         return MailSettings.validate(p);
     }
 
-    private static int handshake(SSLContext context) throws Exception {
+    private int handshake(SSLContext context) throws Exception {
         try (SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(),
                 server.getLocalPort())) {
             s.setSoTimeout(5_000);

@@ -31,8 +31,6 @@ class AdministrationTest {
 
     @RegisterExtension
     static final SandboxExtension SANDBOX = new SandboxExtension("target/sandbox-administration");
-    private static final String NO_PERMISSION_CLIENT = "3c5e7a91-0b2d-4f68-8e1a-6d9c2b4f7a05";
-    private static final String NO_PERMISSION_SECRET = "no-permission~secret.for-check-setup";
 
     private static FactoryAdministration admin(MailManagedConnectionFactory mcf) throws Exception {
         return FactoryAdministration.of((MailConnectionFactory) mcf.createConnectionFactory());
@@ -69,21 +67,9 @@ class AdministrationTest {
         assertEquals("Sign-in to Microsoft Entra ID", byName.get("tenantId").group());
     }
 
-    private static MailManagedConnectionFactory withoutPermission(String transport) {
-        SandboxDirectory.Tenant tenant = SANDBOX.get().directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow();
-        if (tenant.app(NO_PERMISSION_CLIENT).isEmpty()) {
-            tenant.registerApp(NO_PERMISSION_CLIENT, NO_PERMISSION_SECRET).grant(SandboxDirectory.Resource.GRAPH,
-                    "User.Read.All");
-        }
-        MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), transport);
-        mcf.setClientId(NO_PERMISSION_CLIENT);
-        mcf.setClientSecret(NO_PERMISSION_SECRET);
-        return mcf;
-    }
-
     @Test
     void checkSetupNamesTheMissingPermissionAndTheTokensClaims() throws Exception {
-        FactoryAdministration admin = admin(withoutPermission("SMTP"));
+        FactoryAdministration admin = admin(SandboxFactories.withoutMailPermission(SANDBOX.get(), "SMTP"));
 
         SetupReport report = admin.checkSetup();
 
@@ -111,7 +97,7 @@ class AdministrationTest {
     @Test
     void aGraphTokenWithoutMailSendIsNotConfirmedRatherThanRefusedForExchangeRoleAssignmentsGrantItUnseen()
             throws Exception {
-        FactoryAdministration admin = admin(withoutPermission("GRAPH"));
+        FactoryAdministration admin = admin(SandboxFactories.withoutMailPermission(SANDBOX.get(), "GRAPH"));
 
         SetupReport report = admin.checkSetup();
 

@@ -1,21 +1,19 @@
 package org.m365mail.outbound;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.m365mail.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.m365mail.api.MailConnection;
 import org.m365mail.api.MailConnectionFactory;
-import org.m365mail.ra.MailResourceAdapter;
 import org.m365mail.sandbox.SandboxDefaults;
 import org.m365mail.testing.SandboxExtension;
+import org.m365mail.testing.StandaloneAdapter;
 import org.m365mail.testing.SandboxFactories;
 
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,38 +28,20 @@ class ClosingEndsWhatWasStartedTest {
     @RegisterExtension
     static final SandboxExtension SANDBOX = new SandboxExtension("target/sandbox-closing");
 
-    private MailResourceAdapter adapter;
-
-    @BeforeEach
-    void start() {
-        adapter = MailResourceAdapter.standalone();
-    }
-
-    @AfterEach
-    void stop() {
-        adapter.stop();
-    }
-
-    private static void await(IntSupplier value, int expected, String what) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (value.getAsInt() != expected) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError(what + ": " + value.getAsInt() + ", not " + expected);
-            }
-            Thread.sleep(20);
-        }
-    }
+    @RegisterExtension
+    final StandaloneAdapter adapter = new StandaloneAdapter();
 
     @Test
     void theExpiryCheckAndTheConsentKeepAliveLeaveTheSchedulerWhenTheFactoryCloses() throws Exception {
-        ScheduledThreadPoolExecutor scheduler = (ScheduledThreadPoolExecutor) adapter.runtime().scheduler();
+        ScheduledThreadPoolExecutor scheduler =
+                (ScheduledThreadPoolExecutor) adapter.adapter().runtime().scheduler();
         int before = scheduler.getQueue().size();
         MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), "SMTP");
         mcf.setAuthentication("DELEGATED");
         mcf.setUsername(SandboxDefaults.USER);
         mcf.setFromAddress(SandboxDefaults.USER);
         mcf.setClientSecretExpires(LocalDate.now().plusYears(1).toString());
-        mcf.setResourceAdapter(adapter);
+        adapter.attach(mcf);
 
         mcf.services();
         assertEquals(before + 2, scheduler.getQueue().size(), "a daily expiry check and the consent keep-alive");
@@ -72,9 +52,10 @@ class ClosingEndsWhatWasStartedTest {
 
     @Test
     void theSmtpConnectionsOfAsynchronousSendsAndOfThePoolCloseWithTheFactory() throws Exception {
-        await(SANDBOX.get()::openSmtpConnections, 0, "SMTP connections open before");
+        Await.until(() -> SANDBOX.get().openSmtpConnections() == 0, Duration.ofSeconds(10),
+                "no SMTP connection open before");
         MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), "SMTP");
-        mcf.setResourceAdapter(adapter);
+        adapter.attach(mcf);
         MailConnectionFactory factory = (MailConnectionFactory) mcf.createConnectionFactory();
         try (MailConnection c = factory.getConnection()) {
             c.sendAsync(SandboxFactories.textMessage("async over smtp", "x")).toCompletableFuture()
@@ -84,6 +65,7 @@ class ClosingEndsWhatWasStartedTest {
 
         mcf.close();
 
-        await(SANDBOX.get()::openSmtpConnections, 0, "SMTP connections open after the factory closed");
+        Await.until(() -> SANDBOX.get().openSmtpConnections() == 0, Duration.ofSeconds(10),
+                "no SMTP connection open after the factory closed");
     }
 }

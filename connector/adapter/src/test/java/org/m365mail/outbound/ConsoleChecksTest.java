@@ -40,23 +40,9 @@ class ConsoleChecksTest {
     final StandaloneAdapter adapter = new StandaloneAdapter();
 
     private static final String OPS = "ops@contoso.test";
-    private static final String NO_PERMISSION_CLIENT = "6e1f3a5c-8d2b-4c7e-9f0a-2b4d6c8e1a37";
-    private static final String NO_PERMISSION_SECRET = "no-permission~secret.for-console-checks";
 
     private FactoryAdministration admin(MailManagedConnectionFactory mcf) throws Exception {
         return FactoryAdministration.of(adapter.factory(mcf));
-    }
-
-    private static MailManagedConnectionFactory withoutPermission(String transport) {
-        SandboxDirectory.Tenant tenant = SANDBOX.get().directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow();
-        if (tenant.app(NO_PERMISSION_CLIENT).isEmpty()) {
-            tenant.registerApp(NO_PERMISSION_CLIENT, NO_PERMISSION_SECRET).grant(SandboxDirectory.Resource.GRAPH,
-                    "User.Read.All");
-        }
-        MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), transport);
-        mcf.setClientId(NO_PERMISSION_CLIENT);
-        mcf.setClientSecret(NO_PERMISSION_SECRET);
-        return mcf;
     }
 
     private static SandboxDirectory.App app() {
@@ -116,7 +102,7 @@ class ConsoleChecksTest {
         FactoryAdministration good = admin(SandboxFactories.factory(SANDBOX.get(), "SMTP"));
         assertTrue(good.check().up(), good.check().toString());
 
-        PoolStatus status = admin(withoutPermission("SMTP")).check();
+        PoolStatus status = admin(SandboxFactories.withoutMailPermission(SANDBOX.get(), "SMTP")).check();
 
         assertFalse(status.up(), status.toString());
         assertTrue(status.reason().contains("SMTP.SendAsApp"), status.reason());

@@ -1,5 +1,6 @@
 package org.m365mail.outbound;
 
+import org.m365mail.testing.Await;
 import jakarta.mail.internet.MimeMessage;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterEach;
@@ -22,7 +23,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -56,16 +56,6 @@ class OutboxWiringTest {
     @AfterEach
     void stop() {
         adapter.stop();
-    }
-
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
     }
 
     private String outboxKeyOf(String messageId) throws Exception {
@@ -109,7 +99,7 @@ class OutboxWiringTest {
 
             mcf.createConnectionFactory(new PoolNamesAndRotationTest.NamedManager("mail/WithOutbox"));
 
-            await(mcf::isWired, "the outbox's delivery to start without a send");
+            Await.until(mcf::isWired, Duration.ofSeconds(10), "the outbox's delivery to start without a send");
             assertTrue(mcf.outbox().isPresent());
         }
     }

@@ -1,7 +1,5 @@
 package org.m365mail.outbound;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.m365mail.admin.FactoryAdministration;
@@ -9,11 +7,11 @@ import org.m365mail.admin.MetricsSnapshot;
 import org.m365mail.api.MailConnection;
 import org.m365mail.api.MailConnectionFactory;
 import org.m365mail.api.MailSendException;
-import org.m365mail.ra.MailResourceAdapter;
 import org.m365mail.sandbox.SandboxDefaults;
 import org.m365mail.sandbox.SandboxDirectory;
 import org.m365mail.sandbox.SmtpFaults;
 import org.m365mail.testing.SandboxExtension;
+import org.m365mail.testing.StandaloneAdapter;
 import org.m365mail.testing.SandboxFactories;
 
 import java.util.concurrent.ExecutorService;
@@ -33,23 +31,12 @@ class PooledConnectionSendsTest {
 
     @RegisterExtension
     static final SandboxExtension SANDBOX = new SandboxExtension("target/sandbox-pooled-sends");
-    private static final String NO_PERMISSION_CLIENT = "7a2c4e6f-1b3d-4f5a-8c9e-0d2f4b6a8c13";
-    private static final String NO_PERMISSION_SECRET = "no-permission~secret.for-pooled-sends";
 
-    private MailResourceAdapter adapter;
-
-    @BeforeEach
-    void start() {
-        adapter = MailResourceAdapter.standalone();
-    }
-
-    @AfterEach
-    void stop() {
-        adapter.stop();
-    }
+    @RegisterExtension
+    final StandaloneAdapter adapter = new StandaloneAdapter();
 
     private MailConnectionFactory factory(MailManagedConnectionFactory mcf) throws Exception {
-        mcf.setResourceAdapter(adapter);
+        adapter.attach(mcf);
         return (MailConnectionFactory) mcf.createConnectionFactory();
     }
 
@@ -96,14 +83,7 @@ class PooledConnectionSendsTest {
 
     @Test
     void aPoolWhoseTokenLacksSmtpSendAsAppHandsOutNoConnection() throws Exception {
-        SandboxDirectory.Tenant tenant = SANDBOX.get().directory().tenant(SandboxDefaults.TENANT_ID).orElseThrow();
-        if (tenant.app(NO_PERMISSION_CLIENT).isEmpty()) {
-            tenant.registerApp(NO_PERMISSION_CLIENT, NO_PERMISSION_SECRET).grant(SandboxDirectory.Resource.GRAPH,
-                    "User.Read.All");
-        }
-        MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), "SMTP");
-        mcf.setClientId(NO_PERMISSION_CLIENT);
-        mcf.setClientSecret(NO_PERMISSION_SECRET);
+        MailManagedConnectionFactory mcf = SandboxFactories.withoutMailPermission(SANDBOX.get(), "SMTP");
         MailConnectionFactory factory = factory(mcf);
         int failures = SANDBOX.get().smtpLoginFailures();
 

@@ -35,6 +35,27 @@ public final class SandboxFactories {
         return mcf;
     }
 
+    /** An app registration of the stand-in's tenant that may read users but send no mail. */
+    public static final String NO_MAIL_PERMISSION_CLIENT = "6e1f3a5c-8d2b-4c7e-9f0a-2b4d6c8e1a37";
+    private static final String NO_MAIL_PERMISSION_SECRET = "no-mail-permission~secret.for-tests";
+
+    /**
+     * As {@link #factory}, signed in as an app with no mail permission ({@code User.Read.All} only), registered in the
+     * stand-in on first use: its tokens are issued, and every send, Ping and readiness check must name what to grant.
+     */
+    public static MailManagedConnectionFactory withoutMailPermission(M365Sandbox sandbox, String transport) {
+        org.m365mail.sandbox.SandboxDirectory.Tenant tenant = sandbox.directory()
+                .tenant(SandboxDefaults.TENANT_ID).orElseThrow();
+        if (tenant.app(NO_MAIL_PERMISSION_CLIENT).isEmpty()) {
+            tenant.registerApp(NO_MAIL_PERMISSION_CLIENT, NO_MAIL_PERMISSION_SECRET)
+                    .grant(org.m365mail.sandbox.SandboxDirectory.Resource.GRAPH, "User.Read.All");
+        }
+        MailManagedConnectionFactory mcf = factory(sandbox, transport);
+        mcf.setClientId(NO_MAIL_PERMISSION_CLIENT);
+        mcf.setClientSecret(NO_MAIL_PERMISSION_SECRET);
+        return mcf;
+    }
+
     /** Sends {@code count} text messages ("{prefix} n") from {@code threads} threads at once; fails if any fails. */
     public static void sendInParallel(org.m365mail.api.MailConnectionFactory factory, int threads, int count,
                                       String prefix) throws Exception {

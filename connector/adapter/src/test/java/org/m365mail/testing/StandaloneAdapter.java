@@ -28,6 +28,11 @@ public final class StandaloneAdapter implements BeforeEachCallback, AfterEachCal
         }
     }
 
+    /** This test's adapter (its runtime's threads, what it closes at stop). */
+    public MailResourceAdapter adapter() {
+        return adapter;
+    }
+
     /** {@code mcf}, attached to this test's adapter. */
     public MailManagedConnectionFactory attach(MailManagedConnectionFactory mcf) {
         mcf.setResourceAdapter(adapter);

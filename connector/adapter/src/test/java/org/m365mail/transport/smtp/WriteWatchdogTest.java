@@ -1,5 +1,6 @@
 package org.m365mail.transport.smtp;
 
+import org.m365mail.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.m365mail.runtime.ConnectorRuntime;
@@ -8,6 +9,7 @@ import javax.net.SocketFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
+import java.time.Duration;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -20,7 +22,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -177,20 +178,13 @@ class WriteWatchdogTest {
                 started.await();
                 // Two checks more: at least one looked at the write while it was blocked.
                 long checks = scheduler.getCompletedTaskCount();
-                awaitTrue(() -> scheduler.getCompletedTaskCount() >= checks + 2);
+                Await.until(() -> scheduler.getCompletedTaskCount() >= checks + 2, Duration.ofSeconds(30),
+                        "two runs of the watchdog's check");
                 assertFalse(write.isDone(), "the write is blocked, and was not aborted");
                 assertArrayEquals(data, peer.getInputStream().readNBytes(data.length));
                 write.get(30, TimeUnit.SECONDS);
                 assertFalse(client.isClosed());
             }
-        }
-    }
-
-    private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "condition not met within 30 s");
-            Thread.sleep(5);
         }
     }
 

@@ -14,11 +14,11 @@ import org.m365mail.api.MailSendException;
 import org.m365mail.api.OutboxCounts;
 import org.m365mail.api.OutboxEntry;
 import org.m365mail.outbound.MailManagedConnectionFactory;
-import org.m365mail.ra.MailResourceAdapter;
 import org.m365mail.runtime.ConnectorRuntime;
 import org.m365mail.sandbox.DeliveredMessage;
 import org.m365mail.sandbox.SmtpFaults;
 import org.m365mail.sandbox.GraphFaults;
+import org.m365mail.testing.Await;
 import org.m365mail.testing.CapturedLog;
 import org.m365mail.testing.SandboxExtension;
 import org.m365mail.testing.SandboxFactories;
@@ -29,14 +29,9 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
-import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -46,80 +41,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The durable outbox on H2 and on a real PostgreSQL, against the stand-in: written in the caller's transaction and
  * delivered after its commit, permanent refusals kept, failures that pass retried, claims of a dead instance not sent
- * blindly, and two instances on one outbox delivering a thousand messages, each once.
+ * blindly. Two instances delivering a thousand messages are {@link OutboxConcurrencyTest}.
  */
 class OutboxTest {
 
     @RegisterExtension
     static final SandboxExtension SANDBOX = new SandboxExtension("target/sandbox-outbox");
-    private static final OutboxDatabases DATABASES = new OutboxDatabases();
-
-    private final List<MailResourceAdapter> adapters = new ArrayList<>();
+    private static final OutboxRig RIG = new OutboxRig(SANDBOX);
 
     @AfterEach
     void stopAdapters() {
-        adapters.forEach(MailResourceAdapter::stop);
-        SANDBOX.get().graphFaults().clear();
-        SANDBOX.get().smtpFaults().clear();
+        RIG.stopAdapters();
     }
 
     @AfterAll
     static void stopDatabases() throws Exception {
-        DATABASES.close();
-    }
-
-    private DataSource fresh(OutboxDatabases.Kind kind) throws Exception {
-        DataSource ds = DATABASES.dataSource(kind);
-        OutboxDatabases.reset(ds);
-        return ds;
-    }
-
-    private MailConnectionFactory factory(DataSource ds, String transport, Consumer<MailManagedConnectionFactory> more)
-            throws Exception {
-        MailResourceAdapter adapter = MailResourceAdapter.standalone();
-        adapters.add(adapter);
-        MailManagedConnectionFactory mcf = SandboxFactories.factory(SANDBOX.get(), transport);
-        mcf.useOutbox(ds);
-        more.accept(mcf);
-        mcf.setResourceAdapter(adapter);
-        return (MailConnectionFactory) mcf.createConnectionFactory();
-    }
-
-    private static void commit(DataSource ds, MailOutbox outbox, boolean commit, MimeMessage... messages)
-            throws Exception {
-        try (Connection c = ds.getConnection()) {
-            c.setAutoCommit(false);
-            for (MimeMessage m : messages) {
-                outbox.enqueue(c, m);
-            }
-            if (commit) {
-                c.commit();
-            } else {
-                c.rollback();
-            }
-        }
-    }
-
-    private static void await(BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(50);
-        }
+        RIG.close();
     }
 
     private static List<DeliveredMessage> delivered(String subject) {
         return SANDBOX.get().outbox().withSubject(subject);
-    }
-
-    private static OutboxCounts counts(MailOutbox outbox) {
-        try {
-            return outbox.counts();
-        } catch (MailSendException e) {
-            throw new AssertionError(e);
-        }
     }
 
     private static long rows(DataSource ds, String sql) throws Exception {
@@ -132,21 +73,24 @@ class OutboxTest {
     @ParameterizedTest
     @EnumSource(OutboxDatabases.Kind.class)
     void aCommittedMessageIsDeliveredOnceAndARolledBackOneNever(OutboxDatabases.Kind kind) throws Exception {
-        DataSource ds = fresh(kind);
+        DataSource ds = RIG.fresh(kind);
         for (String transport : List.of("GRAPH", "SMTP")) {
-            MailOutbox outbox = factory(ds, transport, mcf -> { }).outbox().orElseThrow();
+            MailOutbox outbox = RIG.factory(ds, transport, mcf -> { }).outbox().orElseThrow();
             String prefix = kind + " " + transport;
-            commit(ds, outbox, true, SandboxFactories.textMessage(prefix + " committed 1", "a"),
+            OutboxRig.commit(ds, outbox, true, SandboxFactories.textMessage(prefix + " committed 1", "a"),
                     SandboxFactories.textMessage(prefix + " committed 2", "b"));
-            commit(ds, outbox, false, SandboxFactories.textMessage(prefix + " rolled back", "c"));
-            await(() -> delivered(prefix + " committed 1").size() == 1 && delivered(prefix + " committed 2").size() == 1,
+            OutboxRig.commit(ds, outbox, false, SandboxFactories.textMessage(prefix + " rolled back", "c"));
+            Await.until(() -> delivered(prefix + " committed 1").size() == 1
+                    && delivered(prefix + " committed 2").size() == 1,
                     Duration.ofSeconds(20), "the committed messages");
-            await(() -> counts(outbox).delivered() == 2, Duration.ofSeconds(10), "both recorded as delivered");
+            Await.until(() -> OutboxRig.counts(outbox).delivered() == 2, Duration.ofSeconds(10),
+                    "both recorded as delivered");
             Thread.sleep(OutboxDelivery.POLL.toMillis() * 2);
             assertTrue(delivered(prefix + " rolled back").isEmpty(), "a rolled-back message is never sent");
             assertEquals(1, delivered(prefix + " committed 1").size(), "sent once");
             OutboxCounts counts = outbox.counts();
-            assertEquals(0, counts.waiting() + counts.sending() + counts.failed() + counts.inDoubt(), counts.toString());
+            assertEquals(0, counts.waiting() + counts.sending() + counts.failed() + counts.inDoubt(),
+                    counts.toString());
         }
         assertEquals(0, rows(ds, "SELECT COUNT(*) FROM " + OutboxSchema.PARTS), "delivered messages' content removed");
     }
@@ -155,15 +99,15 @@ class OutboxTest {
     @EnumSource(OutboxDatabases.Kind.class)
     void aPermanentRefusalIsKeptWithItsErrorAndNotRetriedUntilAnOperatorSays(OutboxDatabases.Kind kind)
             throws Exception {
-        DataSource ds = fresh(kind);
+        DataSource ds = RIG.fresh(kind);
         // Graph refuses a recipient it cannot resolve: 400 ErrorInvalidRecipients.
-        MailConnectionFactory graph = factory(ds, "GRAPH", mcf -> { });
+        MailConnectionFactory graph = RIG.factory(ds, "GRAPH", mcf -> { });
         MailOutbox outbox = graph.outbox().orElseThrow();
         MimeMessage unresolvable = SandboxFactories.textMessage(kind + " unresolvable", "x");
         unresolvable.setRecipients(jakarta.mail.Message.RecipientType.TO, "nobody@localhost");
         try (CapturedLog log = new CapturedLog(OutboxDelivery.class)) {
-            commit(ds, outbox, true, unresolvable);
-            await(() -> counts(outbox).failed() == 1, Duration.ofSeconds(20), "the refusal recorded");
+            OutboxRig.commit(ds, outbox, true, unresolvable);
+            Await.until(() -> OutboxRig.counts(outbox).failed() == 1, Duration.ofSeconds(20), "the refusal recorded");
             assertTrue(log.warnings().stream().anyMatch(r -> r.getMessage().startsWith("M365MAIL-7003")),
                     "reported in the log");
         }
@@ -180,30 +124,32 @@ class OutboxTest {
         assertEquals(0, outbox.counts().failed());
 
         // SMTP: 550 5.4.1 at RCPT TO, once; an operator's retry then delivers it.
-        MailOutbox smtp = factory(ds, "SMTP", mcf -> { }).outbox().orElseThrow();
+        MailOutbox smtp = RIG.factory(ds, "SMTP", mcf -> { }).outbox().orElseThrow();
         SANDBOX.get().smtpFaults().add(SmtpFaults.Fault.REJECT_RECIPIENT);
-        commit(ds, smtp, true, SandboxFactories.textMessage(kind + " rejected once", "y"));
-        await(() -> counts(smtp).failed() == 1, Duration.ofSeconds(20), "the SMTP refusal recorded");
+        OutboxRig.commit(ds, smtp, true, SandboxFactories.textMessage(kind + " rejected once", "y"));
+        Await.until(() -> OutboxRig.counts(smtp).failed() == 1, Duration.ofSeconds(20), "the SMTP refusal recorded");
         OutboxEntry rejected = smtp.entries(OutboxEntry.State.FAILED, 10).get(0);
         assertTrue(rejected.lastError().contains("550 5.4.1"), rejected.lastError());
         assertTrue(delivered(kind + " rejected once").isEmpty());
         assertTrue(smtp.retry(rejected.messageId()));
-        await(() -> delivered(kind + " rejected once").size() == 1, Duration.ofSeconds(20), "the retried message");
+        Await.until(() -> delivered(kind + " rejected once").size() == 1, Duration.ofSeconds(20),
+                "the retried message");
     }
 
     @ParameterizedTest
     @EnumSource(OutboxDatabases.Kind.class)
     void aFailureThatPassesIsRetriedLater(OutboxDatabases.Kind kind) throws Exception {
-        DataSource ds = fresh(kind);
+        DataSource ds = RIG.fresh(kind);
         // Graph answers 503 for longer than the send may take: the attempt fails, the next one succeeds.
-        MailOutbox outbox = factory(ds, "GRAPH", mcf -> mcf.setSendTimeoutSeconds(1)).outbox().orElseThrow();
+        MailOutbox outbox = RIG.factory(ds, "GRAPH", mcf -> mcf.setSendTimeoutSeconds(1)).outbox().orElseThrow();
         // Each 503 says Retry-After 0.2 s: more than the 1 s send takes; the next attempt, 5 s on, meets the rest.
         for (int i = 0; i < 7; i++) {
             SANDBOX.get().graphFaults().add(GraphFaults.Fault.UNAVAILABLE);
         }
-        commit(ds, outbox, true, SandboxFactories.textMessage(kind + " after an outage", "z"));
-        await(() -> delivered(kind + " after an outage").size() == 1, Duration.ofSeconds(40), "the retried message");
-        await(() -> counts(outbox).delivered() == 1, Duration.ofSeconds(10), "recorded as delivered");
+        OutboxRig.commit(ds, outbox, true, SandboxFactories.textMessage(kind + " after an outage", "z"));
+        Await.until(() -> delivered(kind + " after an outage").size() == 1, Duration.ofSeconds(40),
+                "the retried message");
+        Await.until(() -> OutboxRig.counts(outbox).delivered() == 1, Duration.ofSeconds(10), "recorded as delivered");
         OutboxEntry entry = outbox.entries(OutboxEntry.State.DELIVERED, 1).get(0);
         assertTrue(entry.attempts() >= 2, "delivered on a later attempt: " + entry);
     }
@@ -211,16 +157,17 @@ class OutboxTest {
     @ParameterizedTest
     @EnumSource(OutboxDatabases.Kind.class)
     void aMessageIdIsWrittenOnce(OutboxDatabases.Kind kind) throws Exception {
-        DataSource ds = fresh(kind);
-        MailOutbox outbox = factory(ds, "GRAPH", mcf -> { }).outbox().orElseThrow();
+        DataSource ds = RIG.fresh(kind);
+        MailOutbox outbox = RIG.factory(ds, "GRAPH", mcf -> { }).outbox().orElseThrow();
         MimeMessage first = SandboxFactories.textMessage(kind + " keyed", "x");
         first.setHeader("Message-ID", "<order-4711-confirmation@contoso.test>");
-        commit(ds, outbox, true, first);
+        OutboxRig.commit(ds, outbox, true, first);
         MimeMessage again = SandboxFactories.textMessage(kind + " keyed", "x");
         again.setHeader("Message-ID", "<order-4711-confirmation@contoso.test>");
-        MailSendException twice = assertThrows(MailSendException.class, () -> commit(ds, outbox, true, again));
+        MailSendException twice = assertThrows(MailSendException.class,
+                () -> OutboxRig.commit(ds, outbox, true, again));
         assertEquals("AlreadyInOutbox", twice.getErrorCode());
-        await(() -> counts(outbox).delivered() == 1, Duration.ofSeconds(20), "the first one delivered");
+        Await.until(() -> OutboxRig.counts(outbox).delivered() == 1, Duration.ofSeconds(20), "the first one delivered");
         assertEquals(1, delivered(kind + " keyed").size());
     }
 
@@ -228,7 +175,7 @@ class OutboxTest {
     @EnumSource(OutboxDatabases.Kind.class)
     void aMessageClaimedByAnInstanceThatDiedIsInDoubtNotSentAgainUnlessAskedTo(OutboxDatabases.Kind kind)
             throws Exception {
-        DataSource ds = fresh(kind);
+        DataSource ds = RIG.fresh(kind);
         // A "dead instance": claims two messages and never finishes them; its claims expire at once.
         MailManagedConnectionFactory dead = SandboxFactories.factory(SANDBOX.get(), "GRAPH");
         String key = "GRAPH:" + dead.settings().fromAddress().getAddress().toLowerCase(java.util.Locale.ROOT);
@@ -249,10 +196,12 @@ class OutboxTest {
         Thread.sleep(5);
         MailOutbox outbox;
         try (CapturedLog log = new CapturedLog(OutboxDelivery.class)) {
-            outbox = factory(ds, "GRAPH", mcf -> { }).outbox().orElseThrow();
-            await(() -> counts(outbox).inDoubt() == 2, Duration.ofSeconds(20), "the claims found expired");
+            outbox = RIG.factory(ds, "GRAPH", mcf -> { }).outbox().orElseThrow();
+            Await.until(() -> OutboxRig.counts(outbox).inDoubt() == 2, Duration.ofSeconds(20),
+                    "the claims found expired");
             // Each is reported (logged right after the outbox records it).
-            await(() -> log.warnings().stream().filter(r -> r.getMessage().startsWith("M365MAIL-7011")).count() == 2,
+            Await.until(() -> log.warnings().stream()
+                            .filter(r -> r.getMessage().startsWith("M365MAIL-7011")).count() == 2,
                     Duration.ofSeconds(5), "both reported");
         }
         Thread.sleep(OutboxDelivery.POLL.toMillis() * 2);
@@ -264,37 +213,8 @@ class OutboxTest {
         // An operator who checked the message trace sends one again; with RESEND the connector does it itself.
         String resent = outbox.entries(OutboxEntry.State.IN_DOUBT, 10).get(1).messageId();
         assertTrue(outbox.retry(resent));
-        await(() -> counts(outbox).delivered() == 1, Duration.ofSeconds(20), "the retried one");
-        assertEquals(1, counts(outbox).inDoubt());
-    }
-
-    @ParameterizedTest
-    @EnumSource(OutboxDatabases.Kind.class)
-    void twoInstancesOnOneOutboxDeliverEachOfAThousandMessagesOnce(OutboxDatabases.Kind kind) throws Exception {
-        DataSource ds = fresh(kind);
-        // Two resource adapters (two deployments, as on two servers), two delivering threads each.
-        MailConnectionFactory first = factory(ds, "GRAPH", mcf -> mcf.setOutboxDeliveryThreads(2));
-        MailConnectionFactory second = factory(ds, "GRAPH", mcf -> mcf.setOutboxDeliveryThreads(2));
-        MailOutbox outbox = first.outbox().orElseThrow();
-        String prefix = kind + " thousand ";
-        int total = 1000;
-        for (int batch = 0; batch < total / 50; batch++) {
-            MimeMessage[] messages = new MimeMessage[50];
-            for (int i = 0; i < 50; i++) {
-                messages[i] = SandboxFactories.textMessage(prefix + (batch * 50 + i), "x");
-            }
-            commit(ds, (batch % 2 == 0 ? first : second).outbox().orElseThrow(), true, messages);
-        }
-        await(() -> counts(outbox).delivered() == total, Duration.ofSeconds(180), "all delivered");
-        Map<String, Long> bySubject = SANDBOX.get().outbox().messages().stream()
-                .filter(m -> m.subject().startsWith(prefix))
-                .collect(Collectors.groupingBy(DeliveredMessage::subject, Collectors.counting()));
-        assertEquals(total, bySubject.size(), "none lost");
-        assertEquals(List.of(), bySubject.entrySet().stream().filter(e -> e.getValue() != 1).toList(), "none twice");
-        long byFirst = FactoryAdministration.of(first).metrics().sent();
-        long bySecond = FactoryAdministration.of(second).metrics().sent();
-        assertEquals(total, byFirst + bySecond);
-        assertTrue(byFirst > 0 && bySecond > 0, "both instances delivered: " + byFirst + " and " + bySecond);
+        Await.until(() -> OutboxRig.counts(outbox).delivered() == 1, Duration.ofSeconds(20), "the retried one");
+        assertEquals(1, OutboxRig.counts(outbox).inDoubt());
     }
 
     @Test

@@ -211,6 +211,15 @@ public final class JdbcOutbox implements MailOutbox {
             insert.setLong(6, now);
             insert.setLong(7, size);
             insert.executeUpdate();
+        } catch (SQLException e) {
+            // A caller on autocommit (or one that commits anyway) would otherwise keep content no row points to:
+            // nothing ever reads or removes it. In a transaction the rollback does this; here it is harmless.
+            try {
+                deleteParts(c, id);
+            } catch (SQLException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
         }
     }
 

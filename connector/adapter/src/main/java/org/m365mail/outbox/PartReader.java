@@ -34,9 +34,10 @@ final class PartReader extends InputStream {
         if (ended || read >= size) {
             return false;
         }
+        int part = seq++;
         try {
             select.setString(1, id);
-            select.setInt(2, seq++);
+            select.setInt(2, part);
             try (ResultSet rs = select.executeQuery()) {
                 if (!rs.next()) {
                     ended = true;
@@ -48,7 +49,7 @@ final class PartReader extends InputStream {
                 return true;
             }
         } catch (SQLException e) {
-            throw new IOException("Reading part " + (seq - 1) + " of outbox entry " + id + " failed: "
+            throw new IOException("Reading part " + part + " of outbox entry " + id + " failed: "
                     + e.getMessage(), e);
         }
     }

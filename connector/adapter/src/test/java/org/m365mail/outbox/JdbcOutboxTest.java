@@ -455,6 +455,26 @@ class JdbcOutboxTest {
     }
 
     @Test
+    void contentThatCannotBeStoredIsTheDatabasesErrorAndNoRowIsWritten() throws Exception {
+        outbox.ensureSchema();
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            // A column too small for any chunk: the insert fails with "value too long" (22001).
+            s.execute("ALTER TABLE " + OutboxSchema.PARTS + " ALTER COLUMN DATA VARBINARY(10)");
+        }
+        MailSendException e = assertThrows(MailSendException.class, () -> enqueue("unstorable"));
+        assertEquals("OutboxUnavailable", e.getErrorCode(), e.getMessage());
+        assertTrue(e.getMessage().contains("cannot be written to the outbox in outboxDataSource jdbc/outbox"),
+                e.getMessage());
+        assertEquals(new OutboxCounts(0, 0, 0, 0, 0), outbox.counts());
+    }
+
+    @Test
+    void anOperatorsFirstCallCreatesTheTables() throws Exception {
+        assertFalse(outbox.discard("<nothing@contoso.com>"));
+        assertEquals(new OutboxCounts(0, 0, 0, 0, 0), outbox.counts());
+    }
+
+    @Test
     void theTablesAreCreatedOnceOnTheOutboxsOwnThread() throws Exception {
         Set<String> threads = new HashSet<>();
         JdbcOutbox watched = new JdbcOutbox("jdbc/outbox", () -> (DataSource) Proxy.newProxyInstance(

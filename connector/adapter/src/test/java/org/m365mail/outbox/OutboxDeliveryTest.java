@@ -519,6 +519,10 @@ class OutboxDeliveryTest {
         assertEquals(1, awaitEntry(messageId, OutboxEntry.State.DELIVERED).attempts());
         assertEquals(1, attempts("recorded late"), "sent once");
         assertTrue(logged(Level.SEVERE, "M365MAIL-7010").isEmpty());
+        String next = enqueue("next");
+        delivery.wake();
+        awaitEntry(next, OutboxEntry.State.DELIVERED);
+        assertTrue(logged(Level.WARNING, "M365MAIL-7005").isEmpty(), "the thread's own session was kept, not closed");
     }
 
     @Test
@@ -535,6 +539,33 @@ class OutboxDeliveryTest {
         assertEquals(0, times.get(), "five attempts");
         assertEquals("SENDING", column(messageId, "STATE"), "its claim will expire and it will be in doubt");
         assertEquals(1, attempts("not recorded"));
+    }
+
+    @Test
+    void anIdleThreadGivesItsDatabaseSessionBack() throws Exception {
+        AtomicInteger open = new AtomicInteger();
+        DataSource counted = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[]{DataSource.class}, (proxy, method, args) -> {
+                    Object result = invoke(method, h2, args);
+                    if (!(result instanceof Connection real)) {
+                        return result;
+                    }
+                    open.incrementAndGet();
+                    return Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[]{Connection.class},
+                            (p, m, a) -> {
+                                if (m.getName().equals("close") && !real.isClosed()) {
+                                    open.decrementAndGet();
+                                }
+                                return invoke(m, real, a);
+                            });
+                });
+        MailSettings settings = settings(p -> { });
+        outbox(counted, settings);
+        String messageId = enqueue("before idling");
+        start(counted, settings);
+        awaitEntry(messageId, OutboxEntry.State.DELIVERED);
+        // Looks again after 20 ms, 40 ms, ... and gives the session back once the pause reaches a second.
+        Await.until(() -> open.get() == 0, BOUND, "the session given back");
     }
 
     @Test
